@@ -1,0 +1,7 @@
+// Delete job moves with their relationships.
+// params: $ids (list of job move ids, without duplicates)
+// returns: id
+UNWIND $ids AS id
+MATCH (m:JobMove {id: id})
+DETACH DELETE m
+RETURN id

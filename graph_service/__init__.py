@@ -1,0 +1,1 @@
+"""Stakeholder Graph: people, companies and the ties between them, for key-account selling."""

@@ -1,0 +1,172 @@
+"""The ``sgraph`` command line. Errors print one clear line and exit non-zero."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph_service.errors import (
+    Conflict,
+    Forbidden,
+    GraphServiceError,
+    InvalidInput,
+    NotFound,
+    StoreUnavailable,
+    Unauthorized,
+)
+from graph_service.keys import Scope
+from graph_service.model import DatePrecision
+from graph_service.settings import get_settings
+from graph_service.store import open_store
+from graph_service.store.base import Store
+
+app = typer.Typer(help="Stakeholder Graph: people, companies and ties for key-account selling.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+out = Console()
+err = Console(stderr=True)
+
+EXIT_CODES: list[tuple[type[GraphServiceError], int]] = [
+    (InvalidInput, 3), (NotFound, 4), (Conflict, 5), (Unauthorized, 6), (Forbidden, 6), (StoreUnavailable, 7),
+]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exits_cleanly(fn: F) -> F:
+    """Turn service errors into one line on stderr and an exit code."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GraphServiceError as error:
+            code = next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1)
+            err.print(f"error: {error}", highlight=False, markup=False)
+            if isinstance(error, InvalidInput) and len(error.problems) > 1:
+                for problem in error.problems[:50]:
+                    err.print(f"  {problem}", highlight=False, markup=False)
+            raise typer.Exit(code) from None
+
+    return run  # type: ignore[return-value]
+
+
+def store() -> Store:
+    return open_store(get_settings())
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                    disable=not sys.stderr.isatty())
+
+
+@app.command("import")
+@exits_cleanly
+def import_(
+    kind: Annotated[str, typer.Argument(help="person, company, employment, tie, interaction or referral")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    format: Annotated[str | None, typer.Option(help="csv or jsonl (default: from the file name)")] = None,
+    create_placeholders: Annotated[bool, typer.Option(help="create unknown referenced persons/companies")] = False,
+    dry_run: Annotated[bool, typer.Option(help="validate only; write nothing")] = False,
+) -> None:
+    """Import a CSV or JSON Lines file; a file with any invalid row writes nothing."""
+    from graph_service.importing.bulk import import_file
+
+    with progress_bar(f"{kind} {file.name}") as bar:
+        task = bar.add_task("rows", total=None)
+        summary = import_file(store=store(), entity=kind, path=file, fmt=format, create_placeholders=create_placeholders,
+                              batch_size=get_settings().import_batch_size, dry_run=dry_run,
+                              progress=lambda n: bar.advance(task, n))
+    verb = "would import" if dry_run else "imported"
+    out.print(f"{verb} {summary.rows} {kind} rows: {summary.created} created, {summary.updated} updated, "
+              f"{summary.unchanged} unchanged")
+
+
+@app.command()
+@exits_cleanly
+def snapshot(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    as_of: Annotated[datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="date the snapshot describes")],
+    precision: DatePrecision = DatePrecision.day,
+    format: Annotated[str | None, typer.Option(help="csv or jsonl")] = None,
+) -> None:
+    """Apply an employment snapshot: who works where as of a date."""
+    from graph_service.importing.snapshot import apply_snapshot
+
+    summary = apply_snapshot(store=store(), path=file, as_of=as_of.date(), precision=precision, fmt=format)
+    out.print(f"{summary.rows} rows: {summary.opened} opened, {summary.closed} closed, "
+              f"{summary.role_changes} role changes, {summary.moves} job moves, "
+              f"{len(summary.stale_persons)} persons skipped (newer knowledge)")
+
+
+@app.command()
+@exits_cleanly
+def stats() -> None:
+    """Count what the store holds."""
+    the_store = store()
+    table = Table("kind", "count")
+    for entity in ("person", "company", "employment", "tie", "interaction", "referral", "move"):
+        table.add_row(entity, str(the_store.read(lambda tx: tx.count(entity))))
+    out.print(table)
+
+
+@app.command()
+@exits_cleanly
+def serve(
+    host: Annotated[str | None, typer.Option(help="interface (default: SGRAPH_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default: SGRAPH_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    settings = get_settings()
+    store().close()  # fail early, with one line, if the store is unusable
+    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                workers=workers)
+
+
+@keys_app.command("create")
+@exits_cleanly
+def keys_create(
+    user: Annotated[str, typer.Option(help="who the key belongs to")],
+    scope: Annotated[Scope, typer.Option(help="read, write or admin")] = Scope.read,
+    person: Annotated[str | None, typer.Option(help="the team member (person id) this user is")] = None,
+) -> None:
+    """Create an API key; the key is printed once and never stored."""
+    from graph_service import keys
+
+    key, token = keys.create(store=store(), user=user, scope=scope, person_id=person)
+    err.print(f"key {key.id} for {key.user} ({key.scope}); store it now, it cannot be shown again:")
+    out.print(token, highlight=False)
+
+
+@keys_app.command("list")
+@exits_cleanly
+def keys_list() -> None:
+    """List API keys (never their secrets)."""
+    from graph_service import keys
+
+    table = Table("id", "user", "scope", "person", "created", "revoked")
+    for key in keys.list_keys(store=store()):
+        table.add_row(key.id, key.user, key.scope, key.person_id or "", key.created_at.isoformat(timespec="seconds"),
+                      key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "")
+    out.print(table)
+
+
+@keys_app.command("revoke")
+@exits_cleanly
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key at once."""
+    from graph_service import keys
+
+    key = keys.revoke(store=store(), key_id=key_id)
+    out.print(f"revoked {key.id} ({key.user})")

@@ -1,0 +1,71 @@
+"""The one exception tree of the service.
+
+    GraphServiceError
+     ├── NotFound            an id that does not exist
+     ├── Conflict            a write that contradicts what is stored
+     ├── InvalidInput        a request or file that breaks the rules (lists every problem)
+     │    └── Suppressed     a person erased on request, blocked from re-import
+     ├── Unauthorized        no or unknown credentials
+     ├── Forbidden           known credentials without the right
+     └── StoreUnavailable    the store cannot be reached now; retry later
+
+Only ``api/`` maps these to HTTP statuses and only the CLI maps them to exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an input was refused: where (line, field) and why."""
+
+    field: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, " if self.line is not None else ""
+        return f"{where}{self.field}: {self.reason}"
+
+
+class GraphServiceError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class NotFound(GraphServiceError):
+    def __init__(self, kind: str, id: str) -> None:
+        super().__init__(f"{kind} {id!r} not found")
+        self.kind = kind
+        self.id = id
+
+
+class Conflict(GraphServiceError):
+    pass
+
+
+class InvalidInput(GraphServiceError):
+    def __init__(self, problems: list[Problem] | Problem, message: str | None = None) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        shown = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"{message or 'invalid input'}: {shown}{more}" if shown else message or "invalid input")
+
+
+class Suppressed(InvalidInput):
+    pass
+
+
+class Unauthorized(GraphServiceError):
+    pass
+
+
+class Forbidden(GraphServiceError):
+    pass
+
+
+class StoreUnavailable(GraphServiceError):
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,1 @@
+"""Bulk import of records from CSV and JSON Lines, and employment snapshots."""

@@ -1,0 +1,313 @@
+"""The domain model: persons, companies, employments, ties, interactions, referrals, job moves.
+
+Ids are chosen by the user (stable across re-imports) or derived from the content,
+so that importing the same facts twice updates instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}$"),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LongText = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class Ownership(StrEnum):
+    state_owned = "state_owned"
+    private = "private"
+    individual = "individual"
+    listed = "listed"
+    foreign = "foreign"
+    other = "other"
+
+
+class CompanyStatus(StrEnum):
+    prospect = "prospect"
+    customer = "customer"
+    partner = "partner"
+    competitor = "competitor"
+    association = "association"
+    other = "other"
+
+
+class Health(StrEnum):
+    growing = "growing"
+    stable = "stable"
+    declining = "declining"
+    unknown = "unknown"
+
+
+class PaymentReputation(StrEnum):
+    good = "good"
+    fair = "fair"
+    poor = "poor"
+    unknown = "unknown"
+
+
+class AccountKind(StrEnum):
+    steady = "steady"
+    growing = "growing"
+    price_insensitive = "price_insensitive"
+    unknown = "unknown"
+
+
+class DecisionLayer(StrEnum):
+    decision_maker = "decision_maker"
+    executor = "executor"
+    user_influencer = "user_influencer"
+    unknown = "unknown"
+
+
+class DatePrecision(StrEnum):
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+class TieKind(StrEnum):
+    colleague = "colleague"
+    customer = "customer"
+    partner = "partner"
+    friend = "friend"
+    association = "association"
+    event = "event"
+    other = "other"
+
+
+class Source(StrEnum):
+    """Where a fact came from: the nine sources of key-account information."""
+
+    web_research = "web_research"
+    company_archives = "company_archives"
+    sales_accounts = "sales_accounts"
+    company_executives = "company_executives"
+    personal_network = "personal_network"
+    business_partners = "business_partners"
+    industry_associations = "industry_associations"
+    competitors = "competitors"
+    customer_referrals = "customer_referrals"
+
+
+class InteractionType(StrEnum):
+    email = "email"
+    call = "call"
+    meeting = "meeting"
+    visit = "visit"
+    site_survey = "site_survey"
+    trade_show = "trade_show"
+    event = "event"
+    trial = "trial"
+    gift = "gift"
+    other = "other"
+
+
+class Visibility(StrEnum):
+    team = "team"
+    private = "private"
+    hidden = "hidden"
+
+
+class ReferralOutcome(StrEnum):
+    pending = "pending"
+    met = "met"
+    won = "won"
+    declined = "declined"
+    none = "none"
+
+
+def content_id(prefix: str, *parts: object) -> str:
+    """A stable id derived from the identifying content of a record."""
+    digest = hashlib.blake2b(json.dumps(parts, default=str).encode(), digest_size=10).hexdigest()
+    return f"{prefix}-{digest}"
+
+
+class Record(BaseModel):
+    """Base of every stored record: strict about unknown fields, stable id."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, str_strip_whitespace=True)
+    entity: ClassVar[str]
+
+    def fingerprint(self) -> str:
+        """Hash of the content; equal fingerprints mean a re-import changes nothing."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
+
+
+class Person(Record):
+    entity: ClassVar[str] = "person"
+    id: Id
+    name: Name
+    emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254, to_lower=True)]] = []
+    internal: bool = False
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
+
+
+class Company(Record):
+    entity: ClassVar[str] = "company"
+    id: Id
+    name: Name
+    domain: ShortText | None = None
+    industry: ShortText | None = None
+    industry_rank: int | None = Field(None, ge=1)
+    ownership: Ownership = Ownership.other
+    employees: int | None = Field(None, ge=0)
+    revenue: float | None = Field(None, ge=0)
+    status: CompanyStatus = CompanyStatus.other
+    health: Health = Health.unknown
+    payment_reputation: PaymentReputation = PaymentReputation.unknown
+    account_kind: AccountKind = AccountKind.unknown
+
+
+class Employment(Record):
+    entity: ClassVar[str] = "employment"
+    id: Id = ""
+    person_id: Id
+    company_id: Id
+    title: ShortText = ""
+    department: ShortText = ""
+    decision_layer: DecisionLayer | None = None
+    seniority: int | None = Field(None, ge=0, le=10)
+    start: date | None = None
+    end: date | None = None
+    precision: DatePrecision = DatePrecision.day
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Employment":
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end: must not be before start")
+        if not self.id:
+            self.id = content_id("emp", self.person_id, self.company_id, self.start)
+        return self
+
+    def current_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or self.end > day)
+
+
+class Tie(Record):
+    """An undirected person-to-person relationship; ``a`` < ``b`` after validation."""
+
+    entity: ClassVar[str] = "tie"
+    id: Id = ""
+    a: Id
+    b: Id
+    strength: float | None = Field(None, gt=0, le=1)
+    kind: TieKind = TieKind.other
+    source: Source = Source.sales_accounts
+    since: date | None = None
+    notes: LongText = ""
+    owner: Id | None = None
+    visibility: Visibility = Visibility.team
+
+    @model_validator(mode="after")
+    def _check(self) -> "Tie":
+        if self.a == self.b:
+            raise ValueError("b: a tie needs two different persons")
+        if self.a > self.b:
+            self.a, self.b = self.b, self.a
+        if not self.id:
+            self.id = f"tie-{self.a}--{self.b}"[:128]
+        return self
+
+
+class Interaction(Record):
+    """A dated event between two or more persons; ``initiator`` started it, ``cc`` were copied."""
+
+    entity: ClassVar[str] = "interaction"
+    id: Id = ""
+    type: InteractionType
+    at: datetime
+    initiator: Id | None = None
+    participants: list[Id] = Field(min_length=1)
+    cc: list[Id] = []
+    source: Source = Source.sales_accounts
+    subject: ShortText = ""
+    owner: Id | None = None
+    visibility: Visibility = Visibility.team
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Interaction":
+        people = set(self.participants) | set(self.cc) | ({self.initiator} if self.initiator else set())
+        if len(people) < 2:
+            raise ValueError("participants: an interaction needs at least two different persons")
+        self.participants = sorted(set(self.participants))
+        self.cc = sorted(set(self.cc) - set(self.participants))
+        if not self.id:
+            self.id = content_id("int", self.type, self.at.isoformat(), self.initiator, self.participants, self.cc)
+        return self
+
+    def persons(self) -> list[str]:
+        return sorted(set(self.participants) | set(self.cc) | ({self.initiator} if self.initiator else set()))
+
+
+class Referral(Record):
+    """One person introduced or recommended another, to a third person or (``to_id`` empty) to us."""
+
+    entity: ClassVar[str] = "referral"
+    id: Id = ""
+    referrer_id: Id
+    referred_id: Id
+    to_id: Id | None = None
+    on: date
+    outcome: ReferralOutcome = ReferralOutcome.pending
+    source: Source = Source.customer_referrals
+    notes: LongText = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "Referral":
+        if self.referrer_id == self.referred_id:
+            raise ValueError("referred_id: a person cannot refer themselves")
+        if not self.id:
+            self.id = content_id("ref", self.referrer_id, self.referred_id, self.to_id, self.on)
+        return self
+
+
+class ChangeType(StrEnum):
+    move = "move"
+    role_change = "role_change"
+
+
+class JobMove(Record):
+    """The end of one employment and the start of another by the same person; derived, never typed.
+
+    ``type`` is ``role_change`` for a new title inside the same company (a promotion is not a move).
+    """
+
+    entity: ClassVar[str] = "move"
+    id: Id
+    type: ChangeType = ChangeType.move
+    person_id: Id
+    from_company_id: Id
+    from_title: str
+    from_layer: DecisionLayer
+    to_company_id: Id
+    to_title: str
+    to_layer: DecisionLayer
+    on: date | None
+    precision: DatePrecision
+    from_employment_id: Id
+    to_employment_id: Id
+    learned_at: datetime
+    source: str
+
+
+ENTITY_MODELS: dict[str, type[Record]] = {
+    model.entity: model for model in (Person, Company, Employment, Tie, Interaction, Referral)
+}
+"""Kinds a client may create, import, update and delete."""

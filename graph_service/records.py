@@ -1,0 +1,150 @@
+"""Use cases on stored records: create or update, get, list, delete; reference checks.
+
+Every write goes through ``save`` so that the same rules hold for the API, the CLI
+and bulk imports: references must exist (or placeholders are created on request),
+erased persons stay erased, and employment changes re-derive job moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from graph_service import moves as job_moves
+from graph_service.errors import Conflict, InvalidInput, NotFound, Problem, Suppressed
+from graph_service.model import ChangeType, Company, Person, Record
+from graph_service.store.base import FILTERS, MODELS, Store, StoreTx, UpsertCounts
+
+SUPPRESSED = "suppressed"
+"""Document collection of persons erased on request; their re-import is refused."""
+
+PLACEHOLDER_TAG = "placeholder"
+
+
+def references(entity: str, record: Record) -> Iterable[tuple[str, str, str]]:
+    """(field, referenced entity, id) for every record this one points at."""
+    data: Any = record
+    if entity == "employment":
+        yield "person_id", "person", data.person_id
+        yield "company_id", "company", data.company_id
+    elif entity == "tie":
+        yield "a", "person", data.a
+        yield "b", "person", data.b
+    elif entity == "interaction":
+        if data.initiator:
+            yield "initiator", "person", data.initiator
+        for field in ("participants", "cc"):
+            for id in getattr(data, field):
+                yield field, "person", id
+    elif entity == "referral":
+        yield "referrer_id", "person", data.referrer_id
+        yield "referred_id", "person", data.referred_id
+        if data.to_id:
+            yield "to_id", "person", data.to_id
+
+
+def check(tx: StoreTx, entity: str, records: Sequence[Record], *, lines: Sequence[int | None] | None = None,
+          create_placeholders: bool = False) -> tuple[list[Problem], list[Record], list[Record]]:
+    """Problems with references and suppressions; placeholders to create (persons, companies)."""
+    lines = lines or [None] * len(records)
+    wanted: dict[str, set[str]] = {"person": set(), "company": set()}
+    for record in records:
+        for _, target, id in references(entity, record):
+            wanted[target].add(id)
+    if entity == "person":
+        wanted["person"] |= {r.id for r in records}
+    existing = {target: tx.existing_ids(target, sorted(ids)) for target, ids in wanted.items() if ids}
+    suppressed = {id for id in wanted["person"] if tx.get_doc(SUPPRESSED, id) is not None}
+    problems: list[Problem] = []
+    missing: dict[str, set[str]] = {"person": set(), "company": set()}
+    for line, record in zip(lines, records):
+        if entity == "person" and record.id in suppressed:
+            problems.append(Problem("id", f"person {record.id!r} was erased on request; an admin must lift the suppression", line))
+        for field, target, id in references(entity, record):
+            if id in suppressed:
+                problems.append(Problem(field, f"person {id!r} was erased on request", line))
+            elif id not in existing.get(target, set()):
+                if create_placeholders:
+                    missing[target].add(id)
+                else:
+                    problems.append(Problem(field, f"unknown {target} {id!r}", line))
+    people = [Person(id=id, name=id, tags=[PLACEHOLDER_TAG]) for id in sorted(missing["person"])]
+    companies = [Company(id=id, name=id) for id in sorted(missing["company"])]
+    return problems, people, companies
+
+
+def write_batch(tx: StoreTx, entity: str, records: Sequence[Record], *, source: str,
+                create_placeholders: bool = False, lines: Sequence[int | None] | None = None) -> UpsertCounts:
+    """Check and upsert one batch inside a write transaction; raises InvalidInput with every problem."""
+    problems, people, companies = check(tx, entity, records, lines=lines, create_placeholders=create_placeholders)
+    if problems:
+        raise InvalidInput(problems)
+    if people:
+        tx.upsert("person", people)
+    if companies:
+        tx.upsert("company", companies)
+    counts = tx.upsert(entity, records)
+    if entity == "employment" and counts.changed_ids:
+        persons = sorted({r.person_id for r in records if r.id in set(counts.changed_ids)})  # type: ignore[attr-defined]
+        learned = job_moves.rederive(tx, persons, source=source)
+        counts.moves_learned = sum(move.type == ChangeType.move for move in learned)
+    return counts
+
+
+def save(*, store: Store, entity: str, records: Sequence[Record], source: str = "api",
+         create_placeholders: bool = False) -> UpsertCounts:
+    """Create or update records in one transaction."""
+    return store.write(lambda tx: write_batch(tx, entity, records, source=source, create_placeholders=create_placeholders))
+
+
+def get_or_raise(*, store: Store, entity: str, id: str) -> Record:
+    found = store.read(lambda tx: tx.get_many(entity, [id]))
+    if id not in found:
+        raise NotFound(entity, id)
+    return found[id]
+
+
+def list_records(*, store: Store, entity: str, after: str | None, limit: int, filters: Mapping[str, Any]) -> list[Record]:
+    unknown = set(filters) - FILTERS[entity]
+    if unknown:
+        raise InvalidInput([Problem(name, f"not a filter of {entity}") for name in sorted(unknown)])
+    return store.read(lambda tx: tx.list(entity, after=after, limit=limit, filters=filters))
+
+
+def update(*, store: Store, entity: str, id: str, changes: Mapping[str, Any], source: str = "api") -> Record:
+    """Apply a partial update; the result is validated as a whole."""
+
+    def run(tx: StoreTx) -> Record:
+        found = tx.get_many(entity, [id])
+        if id not in found:
+            raise NotFound(entity, id)
+        if "id" in changes and changes["id"] != id:
+            raise InvalidInput(Problem("id", "cannot be changed"))
+        merged = {**found[id].model_dump(mode="json"), **changes}
+        record = MODELS[entity].model_validate(merged)
+        if record.id != id:
+            raise InvalidInput(Problem("id", "the change would give the record another id; delete and create instead"))
+        write_batch(tx, entity, [record], source=source)
+        return record
+
+    return store.write(run)
+
+
+def delete(*, store: Store, entity: str, id: str) -> None:
+    """Delete one record; a person or company still referenced is a conflict (erasure removes everything)."""
+
+    def run(tx: StoreTx) -> None:
+        found = tx.get_many(entity, [id])
+        if id not in found:
+            raise NotFound(entity, id)
+        if entity in ("person", "company"):
+            users = ("employment", "tie", "interaction", "referral") if entity == "person" else ("employment",)
+            key = "person_id" if entity == "person" else "company_id"
+            for user in users:
+                if tx.list(user, after=None, limit=1, filters={key: id}):
+                    raise Conflict(f"{entity} {id!r} is still referenced by {user} records; erase it instead")
+        tx.delete(entity, [id])
+        if entity == "employment":
+            job_moves.rederive(tx, [found[id].person_id], source="api")  # type: ignore[attr-defined]
+
+    store.write(run)

@@ -1,0 +1,328 @@
+"""Store on Neo4j 5 (Community or Enterprise) through the official driver.
+
+Graph shape (traversal Cypher elsewhere relies on it)::
+
+    (:Person {id, name, emails, internal, tags, fp, doc})
+    (:Company {id, name, domain, industry, industry_rank, ownership, employees, revenue,
+               status, health, payment_reputation, account_kind, fp, doc})
+    (:Person)-[:WORKS_AT {id, title, department, decision_layer, seniority, start, end,
+                          precision, source, fp, doc}]->(:Company)          employment
+    (:Person)-[:TIE {id, strength, kind, source, since, owner, visibility, fp, doc}]->(:Person)
+                                                  tie, stored from a to b (a < b)
+    (:Interaction {id, type, at, source, subject, owner, visibility, fp, doc})
+    (:Person)-[:IN {role}]->(:Interaction)        role: initiator | participant | cc,
+                                                  one relationship per person and role
+    (:Referral {id, on, outcome, source, fp, doc})
+    (:Person)-[:REFERRER|REFERRED|REFERRED_TO]->(:Referral)
+    (:JobMove {id, on, from_title, from_layer, to_title, to_layer, precision, learned_at,
+               source, fp, doc})
+    (:Person)-[:MOVED]->(:JobMove)-[:FROM|TO]->(:Company)
+    (:Change {seq, entity, op, ids, at})          change feed; seq from (:Counter {name: 'changes'})
+    (:Doc {collection, id, doc})                  service metadata
+
+Every record keeps ``doc`` (its JSON, the exact round trip) and ``fp`` (its fingerprint);
+the other properties are native copies for queries. Dates are ISO strings (``YYYY-MM-DD``)
+or absent; ``Interaction.at``, ``JobMove.learned_at`` and ``Change.at`` are native
+DATETIMEs in UTC. Null fields are absent properties. Ids are unique per label and per
+relationship type (constraints in ``cypher/schema``), so a lookup by id is an index seek.
+
+Relationship records (employment, tie) and the relationships of interactions, referrals
+and job moves are only written when their persons and companies exist: the import layer
+checks references first, a MATCH that finds nothing writes nothing. Deleting a person or
+a company deletes its relationships too; the ties and employments that go with it are
+written to the change feed as deletes.
+
+Every statement is a file under ``cypher/`` (see ``cypher()``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any, LiteralString, TypeVar, cast
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Result, Session
+from neo4j.exceptions import DatabaseUnavailable, ServiceUnavailable, SessionExpired
+
+from graph_service.errors import InvalidInput, Problem, StoreUnavailable
+from graph_service.model import JobMove, Record
+from graph_service.settings import Settings
+from graph_service.store.base import FILTERS, MODELS, Change, UpsertCounts
+
+T = TypeVar("T")
+
+CYPHER_DIR = Path(__file__).resolve().parents[2] / "cypher"
+"""Where the statements live: ``cypher/<area>/<verb>.cypher``."""
+
+UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
+"""Driver errors that mean "cannot reach the database now" (after the driver's own retries)."""
+
+SCHEMA_TIMEOUT_SECONDS = 300
+
+
+@cache
+def cypher(name: str) -> LiteralString:
+    """The text of ``cypher/<name>.cypher``, read once."""
+    return cast(LiteralString, (CYPHER_DIR / f"{name}.cypher").read_text(encoding="utf-8"))
+
+
+def schema_statements() -> list[str]:
+    """Names of the idempotent schema statements (``schema/<name>``), in a stable order."""
+    return [f"schema/{path.stem}" for path in sorted((CYPHER_DIR / "schema").glob("*.cypher"))]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one kind of record is stored.
+
+    ``native`` names the record fields copied into native properties; ``ends`` names, for
+    records stored as relationships, the row keys holding the two endpoint ids.
+    """
+
+    area: str
+    native: tuple[str, ...]
+    ends: tuple[str, str] | None = None
+
+
+SHAPES: dict[str, Shape] = {
+    "person": Shape("person", ("name", "emails", "internal", "tags")),
+    "company": Shape(
+        "company",
+        ("name", "domain", "industry", "industry_rank", "ownership", "employees", "revenue", "status", "health",
+         "payment_reputation", "account_kind"),
+    ),
+    "employment": Shape(
+        "employment",
+        ("title", "department", "decision_layer", "seniority", "start", "end", "precision", "source"),
+        ends=("person", "company"),
+    ),
+    "tie": Shape("tie", ("strength", "kind", "source", "since", "owner", "visibility"), ends=("a", "b")),
+    "interaction": Shape("interaction", ("type", "at", "source", "subject", "owner", "visibility")),
+    "referral": Shape("referral", ("on", "outcome", "source")),
+    "move": Shape(
+        "move",
+        ("on", "from_title", "from_layer", "to_title", "to_layer", "precision", "learned_at", "source"),
+    ),
+}
+
+DATETIME_FIELDS = frozenset({"at", "learned_at"})
+"""Fields stored as native DATETIME (UTC) instead of their JSON string."""
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _links(entity: str, record: Any) -> dict[str, Any]:
+    """The ids of the persons and companies a record is attached to, as its upsert row names them."""
+    match entity:
+        case "employment":
+            return {"person": record.person_id, "company": record.company_id}
+        case "tie":
+            return {"a": record.a, "b": record.b}
+        case "interaction":
+            roles = {"initiator": [record.initiator] if record.initiator else [],
+                     "participant": record.participants, "cc": record.cc}
+            return {"links": [{"person": person, "role": role} for role, persons in roles.items() for person in persons]}
+        case "referral":
+            return {"referrer": record.referrer_id, "referred": record.referred_id, "to": record.to_id}
+        case "move":
+            return {"person": record.person_id, "from": record.from_company_id, "to": record.to_company_id}
+    return {}
+
+
+def _row(entity: str, record: Record, doc: dict[str, Any], fp: str) -> dict[str, Any]:
+    """One UNWIND row of ``<area>/upsert.cypher``: id, endpoint ids and all properties."""
+    props: dict[str, Any] = {"id": record.id}
+    for name in SHAPES[entity].native:
+        value = doc[name]
+        if name in DATETIME_FIELDS and value is not None:
+            value = _utc(getattr(record, name))
+        props[name] = value
+    props["fp"] = fp
+    props["doc"] = json.dumps(doc, ensure_ascii=False)
+    return {"id": record.id, **_links(entity, record), "props": props}
+
+
+class Neo4jTx:
+    """The store operations inside one managed transaction."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self.tx = tx
+
+    def _run(self, name: str, **params: Any) -> Result:
+        return self.tx.run(cypher(name), params)
+
+    def _exec(self, name: str, **params: Any) -> None:
+        self._run(name, **params).consume()
+
+    # -- entities ---------------------------------------------------------------
+    def upsert(self, entity: str, records: Sequence[Record]) -> UpsertCounts:
+        shape = SHAPES[entity]
+        by_id = {record.id: record for record in records}
+        known = {row["id"]: row for row in self._run(f"{shape.area}/fingerprints", ids=list(by_id))}
+        counts = UpsertCounts()
+        rows: list[dict[str, Any]] = []
+        moved: list[str] = []
+        for id, record in by_id.items():
+            fp = record.fingerprint()
+            old = known.get(id)
+            if old is not None and old["fp"] == fp:
+                counts.unchanged += 1
+                continue
+            counts.created += old is None
+            counts.updated += old is not None
+            counts.changed_ids.append(id)
+            row = _row(entity, record, record.model_dump(mode="json"), fp)
+            if old is not None and shape.ends is not None and old["ends"] != [row[end] for end in shape.ends]:
+                moved.append(id)
+            rows.append(row)
+        if moved:
+            self._exec(f"{shape.area}/delete", ids=moved)
+        if rows:
+            self._exec(f"{shape.area}/upsert", rows=rows)
+            self._log(entity, "upsert", counts.changed_ids)
+        return counts
+
+    def get_many(self, entity: str, ids: Sequence[str]) -> dict[str, Record]:
+        model = MODELS[entity]
+        rows = self._run(f"{SHAPES[entity].area}/get", ids=list(dict.fromkeys(ids)))
+        return {row["id"]: model.model_validate_json(row["doc"]) for row in rows}
+
+    def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
+        return {row["id"] for row in self._run(f"{SHAPES[entity].area}/fingerprints", ids=list(dict.fromkeys(ids)))}
+
+    def list(self, entity: str, *, after: str | None, limit: int, filters: Mapping[str, Any]) -> list[Record]:
+        model = MODELS[entity]
+        return [model.model_validate_json(doc) for doc in self._page(entity, after, limit, filters)]
+
+    def _page(self, entity: str, after: str | None, limit: int, filters: Mapping[str, Any]) -> Iterator[str]:
+        """The ``doc`` texts of one page, picking the statement that starts from the filtered person or company."""
+        unknown = sorted(set(filters) - FILTERS[entity])
+        if unknown:
+            raise InvalidInput([Problem(name, f"not a filter of {entity}") for name in unknown])
+        params = {name: filters.get(name) for name in FILTERS[entity]}
+        for name in ("internal", "current"):
+            if params.get(name) is not None:
+                params[name] = bool(params[name])
+        if params.get("person_id") is not None:
+            verb = "list_by_person"
+        elif params.get("company_id") is not None:
+            verb = "list_by_company"
+        else:
+            verb = "list"
+        rows = self._run(f"{SHAPES[entity].area}/{verb}", after=after or "", limit=limit, **params)
+        return (row["doc"] for row in rows)
+
+    def count(self, entity: str) -> int:
+        return self._run(f"{SHAPES[entity].area}/count").single(strict=True)["n"]
+
+    def delete(self, entity: str, ids: Sequence[str]) -> int:
+        rows = list(self._run(f"{SHAPES[entity].area}/delete", ids=list(dict.fromkeys(ids))))
+        if rows:
+            self._log(entity, "delete", [row["id"] for row in rows])
+            if entity in ("person", "company"):
+                for related, key in (("tie", "ties"), ("employment", "employments")):
+                    gone = list(dict.fromkeys(id for row in rows for id in row[key]))
+                    if gone:
+                        self._log(related, "delete", gone)
+        return len(rows)
+
+    def employments_of(self, person_ids: Sequence[str]) -> list[Record]:
+        model = MODELS["employment"]
+        rows = self._run("employment/of_persons", person_ids=list(dict.fromkeys(person_ids)))
+        return [model.model_validate_json(row["doc"]) for row in rows]
+
+    def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
+        wanted = {move.id for move in moves}
+        rows = self._run("move/of_persons", person_ids=list(dict.fromkeys(person_ids)))
+        self.delete("move", [row["id"] for row in rows if row["id"] not in wanted])
+        self.upsert("move", moves)
+
+    def scan(self, entity: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
+        return [json.loads(doc) for doc in self._page(entity, after, limit, {})]
+
+    # -- change feed --------------------------------------------------------------
+    def _log(self, entity: str, op: str, ids: Sequence[str]) -> None:
+        self._exec("change/log", entity=entity, op=op, ids=list(ids), at=datetime.now(timezone.utc))
+
+    def last_change(self) -> int:
+        return self._run("change/last").single(strict=True)["seq"]
+
+    def changes_since(self, seq: int, limit: int) -> list[Change]:
+        rows = self._run("change/since", seq=seq, limit=limit)
+        return [
+            Change(row["seq"], row["entity"], row["op"], list(row["ids"]), _utc(row["at"].to_native()))
+            for row in rows
+        ]
+
+    # -- documents ----------------------------------------------------------------
+    def put_doc(self, collection: str, id: str, doc: Mapping[str, Any]) -> None:
+        self._exec("doc/put", collection=collection, id=id, doc=json.dumps(doc, ensure_ascii=False))
+
+    def get_doc(self, collection: str, id: str) -> dict[str, Any] | None:
+        row = self._run("doc/get", collection=collection, id=id).single()
+        return json.loads(row["doc"]) if row else None
+
+    def list_docs(self, collection: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
+        rows = self._run("doc/list", collection=collection, after=after or "", limit=limit)
+        return [json.loads(row["doc"]) for row in rows]
+
+    def delete_doc(self, collection: str, id: str) -> bool:
+        return self._run("doc/delete", collection=collection, id=id).single(strict=True)["deleted"] > 0
+
+
+class Neo4jStore:
+    """A Neo4j database reached through one driver (connection pool) per store object.
+
+    ``read`` and ``write`` run the caller's function as a managed transaction: the driver
+    retries it on transient errors (deadlocks, leader changes), so the function must only
+    touch the database through the ``Neo4jTx`` it is given. Sessions share one bookmark
+    manager, so a read after a write on this object sees that write, also on a cluster.
+    """
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
+        self.database = settings.neo4j_database
+        password = settings.neo4j_password
+        auth = None if password is None else (settings.neo4j_user, password.get_secret_value())
+        self.driver: Driver = GraphDatabase.driver(url, auth=auth, max_connection_pool_size=settings.neo4j_pool_size)
+        self.bookmarks = GraphDatabase.bookmark_manager()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with self.driver.session(database=self.database, bookmark_manager=self.bookmarks) as session:
+                yield session
+        except UNAVAILABLE as err:
+            raise StoreUnavailable(f"Neo4j store {self.url}: {err}") from err
+
+    def init_schema(self) -> None:
+        """Create the constraints and indexes (idempotent) and wait until they are online."""
+        with self._session() as session:
+            for name in schema_statements():
+                session.execute_write(lambda tx, name=name: tx.run(cypher(name)).consume())
+            session.execute_read(
+                lambda tx: tx.run(cypher("store/await_indexes"), seconds=SCHEMA_TIMEOUT_SECONDS).consume()
+            )
+
+    def read(self, fn: Callable[[Neo4jTx], T]) -> T:
+        with self._session() as session:
+            return session.execute_read(lambda tx: fn(Neo4jTx(tx)))
+
+    def write(self, fn: Callable[[Neo4jTx], T]) -> T:
+        with self._session() as session:
+            return session.execute_write(lambda tx: fn(Neo4jTx(tx)))
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the database answers ``RETURN 1`` (no retries)."""
+        with self._session() as session:
+            session.run(cypher("store/ping")).consume()
+
+    def close(self) -> None:
+        self.driver.close()

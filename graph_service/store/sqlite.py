@@ -1,0 +1,289 @@
+"""Embedded store on SQLite (stdlib): WAL, one connection per thread, immediate write transactions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph_service.errors import StoreUnavailable
+from graph_service.model import JobMove, Record
+from graph_service.store.base import MODELS, Change, UpsertCounts
+
+T = TypeVar("T")
+
+# entity -> (table, indexed columns taken from the record)
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "person": ("persons", ("internal",)),
+    "company": ("companies", ("status",)),
+    "employment": ("employments", ("person_id", "company_id", "start", "end")),
+    "tie": ("ties", ("a", "b")),
+    "interaction": ("interactions", ("at",)),
+    "referral": ("referrals", ("referrer_id", "referred_id", "to_id")),
+    "move": ("moves", ("person_id", "from_company_id", "to_company_id", "on")),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS persons (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, internal INTEGER);
+CREATE TABLE IF NOT EXISTS companies (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, status TEXT);
+CREATE TABLE IF NOT EXISTS employments (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL,
+    person_id TEXT NOT NULL, company_id TEXT NOT NULL, start TEXT, "end" TEXT);
+CREATE INDEX IF NOT EXISTS employments_person ON employments(person_id);
+CREATE INDEX IF NOT EXISTS employments_company ON employments(company_id, "end");
+CREATE TABLE IF NOT EXISTS ties (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ties_a ON ties(a);
+CREATE INDEX IF NOT EXISTS ties_b ON ties(b);
+CREATE TABLE IF NOT EXISTS interactions (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS interaction_persons (interaction_id TEXT NOT NULL, person_id TEXT NOT NULL,
+    PRIMARY KEY (person_id, interaction_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS interaction_persons_interaction ON interaction_persons(interaction_id);
+CREATE TABLE IF NOT EXISTS referrals (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL,
+    referrer_id TEXT NOT NULL, referred_id TEXT NOT NULL, to_id TEXT);
+CREATE INDEX IF NOT EXISTS referrals_referrer ON referrals(referrer_id);
+CREATE INDEX IF NOT EXISTS referrals_referred ON referrals(referred_id);
+CREATE INDEX IF NOT EXISTS referrals_to ON referrals(to_id);
+CREATE TABLE IF NOT EXISTS moves (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL,
+    person_id TEXT NOT NULL, from_company_id TEXT NOT NULL, to_company_id TEXT NOT NULL, "on" TEXT);
+CREATE INDEX IF NOT EXISTS moves_person ON moves(person_id);
+CREATE INDEX IF NOT EXISTS moves_from ON moves(from_company_id);
+CREATE INDEX IF NOT EXISTS moves_to ON moves(to_company_id);
+CREATE INDEX IF NOT EXISTS moves_on ON moves("on");
+CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL,
+    op TEXT NOT NULL, ids TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (collection, id)) WITHOUT ROWID;
+"""
+
+CHUNK = 900  # stays under SQLite's bound-parameter limit
+
+
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SqliteTx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- entities ---------------------------------------------------------------
+    def upsert(self, entity: str, records: Sequence[Record]) -> UpsertCounts:
+        table, columns = TABLES[entity]
+        by_id = {record.id: record for record in records}
+        known = self._fingerprints(table, list(by_id))
+        counts = UpsertCounts()
+        rows = []
+        for id, record in by_id.items():
+            fp = record.fingerprint()
+            if known.get(id) == fp:
+                counts.unchanged += 1
+                continue
+            counts.created += id not in known
+            counts.updated += id in known
+            counts.changed_ids.append(id)
+            doc = record.model_dump(mode="json")
+            rows.append((id, fp, json.dumps(doc), *(doc[c] for c in columns)))
+        if rows:
+            names = ", ".join(f'"{c}"' for c in ("id", "fp", "doc", *columns))
+            self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({_marks(len(rows[0]))})", rows)
+            if entity == "interaction":
+                self._index_interaction_persons([by_id[id] for id in counts.changed_ids])
+            self._log(entity, "upsert", counts.changed_ids)
+        return counts
+
+    def _index_interaction_persons(self, interactions: Sequence[Record]) -> None:
+        ids = [i.id for i in interactions]
+        for chunk in _chunks(ids):
+            self.conn.execute(f"DELETE FROM interaction_persons WHERE interaction_id IN ({_marks(len(chunk))})", chunk)
+        self.conn.executemany(
+            "INSERT INTO interaction_persons (interaction_id, person_id) VALUES (?, ?)",
+            [(i.id, p) for i in interactions for p in i.persons()],
+        )
+
+    def _fingerprints(self, table: str, ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            found.update(self.conn.execute(f"SELECT id, fp FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk))
+        return found
+
+    def get_many(self, entity: str, ids: Sequence[str]) -> dict[str, Record]:
+        table, _ = TABLES[entity]
+        model = MODELS[entity]
+        found: dict[str, Record] = {}
+        for chunk in _chunks(list(ids)):
+            for id, doc in self.conn.execute(f"SELECT id, doc FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk):
+                found[id] = model.model_validate_json(doc)
+        return found
+
+    def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
+        return set(self._fingerprints(TABLES[entity][0], list(ids)))
+
+    def list(self, entity: str, *, after: str | None, limit: int, filters: Mapping[str, Any]) -> list[Record]:
+        table, _ = TABLES[entity]
+        where, params = self._where(entity, filters)
+        if after is not None:
+            where.append("id > ?")
+            params.append(after)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT doc FROM {table} {clause} ORDER BY id LIMIT ?"
+        model = MODELS[entity]
+        return [model.model_validate_json(doc) for (doc,) in self.conn.execute(sql, [*params, limit])]
+
+    @staticmethod
+    def _where(entity: str, filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        for name, value in filters.items():
+            if value is None:
+                continue
+            if name == "person_id":
+                clause = {
+                    "employment": "person_id = ?",
+                    "tie": "(a = ? OR b = ?)",
+                    "interaction": "id IN (SELECT interaction_id FROM interaction_persons WHERE person_id = ?)",
+                    "referral": "(referrer_id = ? OR referred_id = ? OR to_id = ?)",
+                    "move": "person_id = ?",
+                }[entity]
+                params.extend([value] * clause.count("?"))
+            elif name == "company_id":
+                clause = "company_id = ?" if entity == "employment" else "(from_company_id = ? OR to_company_id = ?)"
+                params.extend([value] * clause.count("?"))
+            elif name == "current":
+                clause = '"end" IS NULL' if value else '"end" IS NOT NULL'
+            else:
+                clause = f'"{name}" = ?'
+                params.append(value)
+            where.append(clause)
+        return where, params
+
+    def count(self, entity: str) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM {TABLES[entity][0]}").fetchone()[0]
+
+    def delete(self, entity: str, ids: Sequence[str]) -> int:
+        table, _ = TABLES[entity]
+        deleted: list[str] = []
+        for chunk in _chunks(list(ids)):
+            deleted += [r[0] for r in self.conn.execute(f"DELETE FROM {table} WHERE id IN ({_marks(len(chunk))}) RETURNING id", chunk)]
+            if entity == "interaction":
+                self.conn.execute(f"DELETE FROM interaction_persons WHERE interaction_id IN ({_marks(len(chunk))})", chunk)
+        if deleted:
+            self._log(entity, "delete", deleted)
+        return len(deleted)
+
+    def employments_of(self, person_ids: Sequence[str]) -> list[Record]:
+        model = MODELS["employment"]
+        found = []
+        for chunk in _chunks(list(person_ids)):
+            sql = f"SELECT doc FROM employments WHERE person_id IN ({_marks(len(chunk))}) ORDER BY id"
+            found += [model.model_validate_json(doc) for (doc,) in self.conn.execute(sql, chunk)]
+        return found
+
+    def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
+        wanted = {m.id for m in moves}
+        stale = []
+        for chunk in _chunks(list(person_ids)):
+            sql = f"SELECT id FROM moves WHERE person_id IN ({_marks(len(chunk))})"
+            stale += [id for (id,) in self.conn.execute(sql, chunk) if id not in wanted]
+        self.delete("move", stale)
+        self.upsert("move", moves)
+
+    def scan(self, entity: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
+        table, _ = TABLES[entity]
+        sql = f"SELECT doc FROM {table} WHERE id > ? ORDER BY id LIMIT ?"
+        return [json.loads(doc) for (doc,) in self.conn.execute(sql, (after or "", limit))]
+
+    # -- change feed --------------------------------------------------------------
+    def _log(self, entity: str, op: str, ids: Sequence[str]) -> None:
+        at = datetime.now(timezone.utc).isoformat()
+        self.conn.execute("INSERT INTO changes (entity, op, ids, at) VALUES (?, ?, ?, ?)", (entity, op, json.dumps(list(ids)), at))
+
+    def last_change(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+
+    def changes_since(self, seq: int, limit: int) -> list[Change]:
+        rows = self.conn.execute("SELECT seq, entity, op, ids, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
+        return [Change(s, e, op, json.loads(ids), datetime.fromisoformat(at)) for s, e, op, ids, at in rows]
+
+    # -- documents ----------------------------------------------------------------
+    def put_doc(self, collection: str, id: str, doc: Mapping[str, Any]) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO docs (collection, id, doc) VALUES (?, ?, ?)", (collection, id, json.dumps(doc)))
+
+    def get_doc(self, collection: str, id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT doc FROM docs WHERE collection = ? AND id = ?", (collection, id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list_docs(self, collection: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
+        sql = "SELECT doc FROM docs WHERE collection = ? AND id > ? ORDER BY id LIMIT ?"
+        return [json.loads(doc) for (doc,) in self.conn.execute(sql, (collection, after or "", limit))]
+
+    def delete_doc(self, collection: str, id: str) -> bool:
+        return self.conn.execute("DELETE FROM docs WHERE collection = ? AND id = ?", (collection, id)).rowcount > 0
+
+
+class SqliteStore:
+    """SQLite file store. Safe for many threads and processes: WAL, busy timeout, immediate writes."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = url.removeprefix("sqlite:///")
+        self._local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=OFF")
+            self._local.conn = conn
+        return conn
+
+    def init_schema(self) -> None:
+        self._run(lambda conn: conn.executescript(SCHEMA))
+
+    def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return fn(self._conn())
+        except sqlite3.OperationalError as err:
+            raise StoreUnavailable(f"SQLite store {self.path}: {err}") from err
+
+    def read(self, fn: Callable[[SqliteTx], T]) -> T:
+        def run(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN")
+            try:
+                return fn(SqliteTx(conn))
+            finally:
+                conn.execute("COMMIT")
+
+        return self._run(run)
+
+    def write(self, fn: Callable[[SqliteTx], T]) -> T:
+        def run(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(SqliteTx(conn))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        return self._run(run)
+
+    def ping(self) -> None:
+        self._run(lambda conn: conn.execute("SELECT 1").fetchone())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

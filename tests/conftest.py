@@ -1,0 +1,41 @@
+"""Shared fixtures: every store test runs on the embedded SQLite store and on a real Neo4j."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph_service.settings import Settings
+from graph_service.store import open_store
+from graph_service.store.base import Store
+
+pytest_plugins = ["tests.neo4j_fixture"]
+
+
+def _wipe_neo4j(store: Store) -> None:
+    driver = store.driver  # type: ignore[attr-defined]
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+
+
+@pytest.fixture(params=["sqlite", "neo4j"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sgraph.db'}"
+    return request.getfixturevalue("neo4j_uri")
+
+
+@pytest.fixture
+def settings(store_url: str) -> Settings:
+    return Settings(store=store_url, env="test")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A fresh, empty store of each backend."""
+    store = open_store(settings)
+    if not settings.store.startswith("sqlite"):
+        _wipe_neo4j(store)
+    yield store
+    store.close()

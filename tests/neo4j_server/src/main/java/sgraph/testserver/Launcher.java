@@ -1,0 +1,2 @@
+package sgraph.testserver;
+public class Launcher { public static void main(String[] a) {} }
