@@ -109,6 +109,26 @@ def snapshot(
 
 @app.command()
 @exits_cleanly
+def demo(
+    data: Annotated[Path | None, typer.Option(help="folder with the Enron employees.csv and emails.csv")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="person ids on our team (default: three Enron traders)")] = None,
+) -> None:
+    """Load the Enron demo (184 employees, their titles and 125k emails) into the configured store."""
+    from graph_service.demo import DEMO_TEAM, enron_records
+    from graph_service.importing.bulk import import_records
+
+    folder = data or Path(get_settings().demo_data)
+    the_store = store()
+    for entity, stream in enron_records(folder, team=team or DEMO_TEAM).items():
+        with progress_bar(entity) as bar:
+            task = bar.add_task(entity, total=None)
+            summary = import_records(store=the_store, entity=entity, records_in=stream, source="demo",
+                                     progress=lambda n: bar.advance(task, n))
+        out.print(f"{entity}: {summary.rows} rows ({summary.created} created, {summary.updated} updated)")
+
+
+@app.command()
+@exits_cleanly
 def stats() -> None:
     """Count what the store holds."""
     the_store = store()

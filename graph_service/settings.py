@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 class Settings(BaseSettings):
@@ -22,6 +25,7 @@ class Settings(BaseSettings):
     neo4j_database: str = Field("neo4j", validation_alias="NEO4J_DATABASE")
     neo4j_pool_size: int = Field(50, ge=1)
     import_batch_size: int = Field(10_000, ge=1, le=100_000)
+    demo_data: str = Field(str(REPO / ".." / "shared" / "data" / "enron"), description="folder of the Enron demo CSVs")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     projection_mode: Literal["full", "bounded"] = "full"

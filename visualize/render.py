@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
+from pyvis.edge import Edge
 from pyvis.network import Network
 
 from visualize import assets, style
@@ -121,7 +122,7 @@ def _options(G: nx.Graph, groups: set[str]) -> dict[str, Any]:
 
 def view_data(G: nx.Graph) -> dict[str, Any]:
     """The vis-network data of a view graph: ``nodes``, ``edges``, ``options``, ``legend`` and ``notes``."""
-    net = Network(directed=True)  # directed: pyvis's duplicate-edge scan is quadratic; arrows are set below
+    net = Network(directed=G.is_directed())
     groups: set[str] = set()
     for node, attrs in G.nodes(data=True):
         group = style.node_group(attrs)
@@ -150,12 +151,11 @@ def view_data(G: nx.Graph) -> dict[str, Any]:
             options["title"] = str(attrs["evidence"])
         if attrs.get("label"):
             options["label"] = str(attrs["label"])
-        net.add_edge(str(u), str(v), **options)
+        # Network.add_edge scans every node and edge per call (quadratic); the view graph's
+        # endpoints exist and its edges are unique, so append pyvis's edge record directly.
+        net.edges.append(Edge(str(u), str(v), G.is_directed(), **options).options)
     for record in net.nodes:
         record.pop("shape", None)  # pyvis always sets one; the group carries it
-    if not G.is_directed():
-        for record in net.edges:
-            record.pop("arrows", None)
 
     notes = ["Node size: influence." if G.graph.get("view") != "talent_flow" else "Node size: share of moves.",
              "Hover a node or a line for the evidence behind it."]

@@ -8,9 +8,11 @@ gives, and importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from more_itertools import chunked
 
 from graph_service import records
 from graph_service.errors import InvalidInput, Problem
@@ -91,4 +93,21 @@ def import_file(*, store: Store, entity: str, path: Path, fmt: str | None = None
         if progress:
             progress(len(batch))
     summary.created, summary.updated, summary.unchanged = totals.created, totals.updated, totals.unchanged
+    return summary
+
+
+def import_records(*, store: Store, entity: str, records_in: Iterable[Record], batch_size: int = 10_000,
+                   create_placeholders: bool = False, source: str = "import",
+                   progress: Progress | None = None) -> ImportSummary:
+    """Write already validated records (a demo, a generator, a connector) in batched transactions."""
+    summary = ImportSummary(entity)
+    for batch in chunked(records_in, batch_size):
+        counts = store.write(lambda tx: records.write_batch(
+            tx, entity, batch, source=source, create_placeholders=create_placeholders))
+        summary.rows += len(batch)
+        summary.created += counts.created
+        summary.updated += counts.updated
+        summary.unchanged += counts.unchanged
+        if progress:
+            progress(len(batch))
     return summary
