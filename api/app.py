@@ -8,7 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routes import health, imports, records
+from api.audit import AuditMiddleware
+from api.deps import RateLimit
+from api.routes import health, imports, privacy, records
+from graph_service.audit import AuditLog
 from graph_service.settings import Settings, get_settings
 from graph_service.store import open_store
 
@@ -19,9 +22,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = open_store(settings)
+        store = open_store(settings)
+        app.state.store = store
+        app.state.audit = AuditLog(store)
+        app.state.audit.start()
         yield
-        app.state.store.close()
+        app.state.audit.stop()
+        store.close()
 
     app = FastAPI(
         title="Stakeholder Graph",
@@ -31,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     problems.install(app)
-    for module in (health, records, imports):
+    app.add_middleware(AuditMiddleware)
+    for module in (health, records, imports, privacy):
         app.include_router(module.router)
     return app

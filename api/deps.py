@@ -1,13 +1,21 @@
-"""Annotated dependencies: the store, the projection, and the API key a route requires."""
+"""Annotated dependencies: settings, the store, and the API key a route requires.
+
+``require(scope)`` authenticates the caller, applies the per-key rate limit, checks the
+scope and marks the request for the audit log (see ``api.audit``).
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
-from graph_service.errors import Forbidden, Unauthorized
+from graph_service.errors import Forbidden, RateLimited, Unauthorized
 from graph_service.keys import ApiKey, Scope, authenticate
 from graph_service.settings import Settings
 from graph_service.store.base import Store
@@ -27,18 +35,40 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
+class RateLimit:
+    """Requests per minute per key, counted in this process (a moving window)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.item = parse(f"{per_minute}/minute")
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def hit(self, key_id: str) -> None:
+        if not self.limiter.hit(self.item, key_id):
+            reset = self.limiter.get_window_stats(self.item, key_id).reset_time
+            raise RateLimited(f"rate limit of {self.item.amount} requests per minute reached",
+                              retry_after=max(1, int(reset - time.time()) + 1))
+
+
 def require(scope: Scope):  # noqa: ANN201 - FastAPI dependency factory
     """A dependency that authenticates the caller and checks the scope."""
 
-    def check(store: StoreDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> ApiKey:
+    def check(request: Request, store: StoreDep,
+              credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> ApiKey:
         if credentials is None:
             raise Unauthorized("an API key is required: Authorization: Bearer sg_...")
         key = authenticate(store=store, token=credentials.credentials)
+        request.app.state.rate_limit.hit(key.id)
         if not key.allows(scope):
             raise Forbidden(f"this key has scope {key.scope!r}; {scope.value!r} is required")
+        request.state.api_key = key
         return key
 
     return check
+
+
+def audit_persons(request: Request, person_ids: list[str]) -> None:
+    """Name the persons whose data this request read or changed, for the audit log."""
+    request.state.audit_persons = [*getattr(request.state, "audit_persons", []), *person_ids]
 
 
 Reader = Annotated[ApiKey, Depends(require(Scope.read))]

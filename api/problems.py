@@ -15,6 +15,7 @@ from graph_service.errors import (
     GraphServiceError,
     InvalidInput,
     NotFound,
+    RateLimited,
     StoreUnavailable,
     Unauthorized,
 )
@@ -27,6 +28,7 @@ STATUS: list[tuple[type[GraphServiceError], int, str]] = [
     (InvalidInput, 422, "Invalid Input"),
     (Unauthorized, 401, "Unauthorized"),
     (Forbidden, 403, "Forbidden"),
+    (RateLimited, 429, "Too Many Requests"),
     (StoreUnavailable, 503, "Store Unavailable"),
 ]
 
@@ -46,7 +48,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, object] = {"instance": request.url.path}
     if isinstance(exc, InvalidInput):
         extra["errors"] = [{"line": p.line, "field": p.field, "reason": p.reason} for p in exc.problems]
-    if isinstance(exc, StoreUnavailable):
+    if isinstance(exc, (StoreUnavailable, RateLimited)):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"

@@ -4,9 +4,9 @@
      ├── NotFound            an id that does not exist
      ├── Conflict            a write that contradicts what is stored
      ├── InvalidInput        a request or file that breaks the rules (lists every problem)
-     │    └── Suppressed     a person erased on request, blocked from re-import
      ├── Unauthorized        no or unknown credentials
      ├── Forbidden           known credentials without the right
+     ├── RateLimited         too many requests for one key; retry later
      └── StoreUnavailable    the store cannot be reached now; retry later
 
 Only ``api/`` maps these to HTTP statuses and only the CLI maps them to exit codes.
@@ -53,16 +53,18 @@ class InvalidInput(GraphServiceError):
         super().__init__(f"{message or 'invalid input'}: {shown}{more}" if shown else message or "invalid input")
 
 
-class Suppressed(InvalidInput):
-    pass
-
-
 class Unauthorized(GraphServiceError):
     pass
 
 
 class Forbidden(GraphServiceError):
     pass
+
+
+class RateLimited(GraphServiceError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreUnavailable(GraphServiceError):

@@ -11,12 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph_service import moves as job_moves
-from graph_service.errors import Conflict, InvalidInput, NotFound, Problem, Suppressed
+from graph_service import suppression
+from graph_service.errors import Conflict, InvalidInput, NotFound, Problem
 from graph_service.model import ChangeType, Company, Person, Record
 from graph_service.store.base import FILTERS, MODELS, Store, StoreTx, UpsertCounts
-
-SUPPRESSED = "suppressed"
-"""Document collection of persons erased on request; their re-import is refused."""
 
 PLACEHOLDER_TAG = "placeholder"
 
@@ -54,12 +52,18 @@ def check(tx: StoreTx, entity: str, records: Sequence[Record], *, lines: Sequenc
     if entity == "person":
         wanted["person"] |= {r.id for r in records}
     existing = {target: tx.existing_ids(target, sorted(ids)) for target, ids in wanted.items() if ids}
-    suppressed = {id for id in wanted["person"] if tx.get_doc(SUPPRESSED, id) is not None}
+    suppressed: set[str] = set()
+    if suppression.any_suppressed(tx):
+        suppressed = {id for id in wanted["person"] - existing.get("person", set())
+                      if suppression.is_suppressed(tx, Person(id=id, name=id))}
+        if entity == "person":
+            suppressed |= {r.id for r in records if suppression.is_suppressed(tx, r)}  # type: ignore[arg-type]
     problems: list[Problem] = []
     missing: dict[str, set[str]] = {"person": set(), "company": set()}
     for line, record in zip(lines, records):
         if entity == "person" and record.id in suppressed:
-            problems.append(Problem("id", f"person {record.id!r} was erased on request; an admin must lift the suppression", line))
+            problems.append(Problem("id", f"person {record.id!r} was erased on request; an admin must lift the "
+                                          "suppression before it can be imported again", line))
         for field, target, id in references(entity, record):
             if id in suppressed:
                 problems.append(Problem(field, f"person {id!r} was erased on request", line))

@@ -124,6 +124,7 @@ def view_data(G: nx.Graph) -> dict[str, Any]:
     """The vis-network data of a view graph: ``nodes``, ``edges``, ``options``, ``legend`` and ``notes``."""
     net = Network(directed=G.is_directed())
     groups: set[str] = set()
+    index = {node: number for number, node in enumerate(G.nodes)}  # small ids keep the page small
     for node, attrs in G.nodes(data=True):
         group = style.node_group(attrs)
         groups.add(group)
@@ -134,7 +135,7 @@ def view_data(G: nx.Graph) -> dict[str, Any]:
             options["borderWidth"] = 3
         if attrs.get("level") is not None:
             options["level"] = int(attrs["level"])
-        net.add_node(str(node), label=str(attrs.get("label") or node), shape=style.group_style(group).shape, **options)
+        net.add_node(index[node], label=str(attrs.get("label") or node), shape=style.group_style(group).shape, **options)
 
     edge_keys: set[str] = set()
     team = {node for node, attrs in G.nodes(data=True) if attrs.get("internal")}
@@ -153,7 +154,7 @@ def view_data(G: nx.Graph) -> dict[str, Any]:
             options["label"] = str(attrs["label"])
         # Network.add_edge scans every node and edge per call (quadratic); the view graph's
         # endpoints exist and its edges are unique, so append pyvis's edge record directly.
-        net.edges.append(Edge(str(u), str(v), G.is_directed(), **options).options)
+        net.edges.append(Edge(index[u], index[v], G.is_directed(), **options).options)
     for record in net.nodes:
         record.pop("shape", None)  # pyvis always sets one; the group carries it
 

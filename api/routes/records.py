@@ -6,9 +6,9 @@ see each route's model as a real type, not as a name to look up later.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
-from api.deps import Reader, StoreDep, Writer
+from api.deps import Reader, StoreDep, Writer, audit_persons
 from api.schemas import ERRORS, Page
 from graph_service import records
 from graph_service.errors import Conflict
@@ -35,6 +35,20 @@ FILTER_HELP = {
 router = APIRouter(responses=ERRORS)
 
 
+def persons_in(entity: str, items: list[Record]) -> list[str]:
+    """The persons whose data these records are, for the audit log."""
+    found: list[str] = []
+    for item in items:
+        data: Any = item
+        if entity == "person":
+            found.append(data.id)
+        else:
+            found += [id for _, target, id in records.references(entity, item) if target == "person"]
+            if entity == "move":
+                found.append(data.person_id)
+    return found
+
+
 def _page(items: list[Record], limit: int) -> dict[str, Any]:
     return {"items": items, "next_cursor": items[-1].id if len(items) == limit else None}
 
@@ -43,16 +57,20 @@ def _add_routes(entity: str, path: str, plural: str, model: type[Record]) -> Non
     tag = plural
 
     @router.get(path, response_model=Page[model], operation_id=f"list_{plural}", tags=[tag])  # type: ignore[valid-type]
-    def list_(store: StoreDep, _: Reader, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    def list_(request: Request, store: StoreDep, _: Reader, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
               person_id: str | None = None, company_id: str | None = None, current: bool | None = None,
               internal: bool | None = None, status: str | None = None) -> dict[str, Any]:
         given = {"person_id": person_id, "company_id": company_id, "current": current, "internal": internal, "status": status}
         filters = {name: value for name, value in given.items() if value is not None}
-        return _page(records.list_records(store=store, entity=entity, after=after, limit=limit, filters=filters), limit)
+        items = records.list_records(store=store, entity=entity, after=after, limit=limit, filters=filters)
+        audit_persons(request, persons_in(entity, items))
+        return _page(items, limit)
 
     @router.get(path + "/{id}", response_model=model, operation_id=f"get_{entity}", tags=[tag])
-    def get(id: str, store: StoreDep, _: Reader) -> Record:
-        return records.get_or_raise(store=store, entity=entity, id=id)
+    def get(id: str, request: Request, store: StoreDep, _: Reader) -> Record:
+        record = records.get_or_raise(store=store, entity=entity, id=id)
+        audit_persons(request, persons_in(entity, [record]))
+        return record
 
     if entity == "move":
         return

@@ -2,8 +2,6 @@ package sgraph.testserver;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -21,31 +19,23 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  * Embedded Neo4j Community DBMS with a Bolt connector on 127.0.0.1, for tests.
  *
  * <pre>
- * java ... sgraph.testserver.Launcher HOME_DIR PORT [setting=value ...]
+ * java ... sgraph.testserver.Launcher HOME_DIR PORT
  * </pre>
  *
  * HOME_DIR holds data/ and logs/ and is reused as-is (so a restart keeps the data).
- * PORT 0 lets the OS choose. Extra arguments are raw Neo4j settings that override the defaults.
+ * PORT 0 lets the OS choose.
  * Prints "NEO4J_READY bolt://127.0.0.1:PORT" once Bolt accepts connections and
  * "NEO4J_STOPPED" after a clean shutdown (SIGTERM / SIGINT).
  */
 public final class Launcher {
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            System.err.println("usage: Launcher HOME_DIR PORT [setting=value ...]");
+        if (args.length != 2) {
+            System.err.println("usage: Launcher HOME_DIR PORT");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
-        Map<String, String> overrides = new HashMap<>();
-        for (int i = 2; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
-            if (kv.length != 2) {
-                throw new IllegalArgumentException("expected setting=value, got: " + args[i]);
-            }
-            overrides.put(kv[0], kv[1]);
-        }
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 // Bolt only, loopback only, plain text, no auth.
@@ -66,7 +56,6 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(64))
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "2 files")
-                .setConfigRaw(overrides)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
