@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
+import socket
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -33,7 +35,7 @@ app = typer.Typer(help="Stakeholder Graph: people, companies and ties for key-ac
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_CODES: list[tuple[type[GraphServiceError], int]] = [
     (InvalidInput, 3), (NotFound, 4), (Conflict, 5), (Unauthorized, 6), (Forbidden, 6), (StoreUnavailable, 7),
@@ -148,10 +150,37 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from graph_service import keys
+
     settings = get_settings()
-    store().close()  # fail early, with one line, if the store is unusable
-    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+    host = host or settings.host
+    the_store = store()  # fail early, with one line, if the store is unusable
+    if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback and not keys.list_keys(store=the_store):
+        raise Forbidden(f"refusing to serve on {host} with no API keys; create one with `sgraph keys create`")
+    the_store.close()
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port or settings.port,
                 workers=workers)
+
+
+@app.command("export")
+@exits_cleanly
+def export_(file: Annotated[Path, typer.Argument(dir_okay=False, help="backup file to write (JSON Lines)")]) -> None:
+    """Back up the whole graph (format sgraph-backup v1)."""
+    from graph_service.backup import export_graph
+
+    with open(file, "w", encoding="utf-8") as handle:
+        counts = export_graph(store=store(), out=handle)
+    out.print(", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@app.command()
+@exits_cleanly
+def restore(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Restore a backup made by `sgraph export` into the configured store."""
+    from graph_service.backup import restore_graph
+
+    counts = restore_graph(store=store(), path=file, batch_size=get_settings().import_batch_size)
+    out.print(", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
 @keys_app.command("create")
