@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import problems
 from api.audit import AuditMiddleware
-from api.deps import RateLimit
+from api.deps import RateLimit, single_query_values
 from api.routes import health, imports, privacy, records
 from graph_service.audit import AuditLog
 from graph_service.settings import Settings, get_settings
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="People, companies and ties for key-account selling: warm introduction paths, "
         "account maps and job moves.",
         lifespan=lifespan,
+        dependencies=[Depends(single_query_values)],
     )
     app.state.settings = settings
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)

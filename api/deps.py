@@ -15,7 +15,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from graph_service.errors import Forbidden, RateLimited, Unauthorized
+from graph_service.errors import Forbidden, InvalidInput, Problem, RateLimited, Unauthorized
 from graph_service.keys import ApiKey, Scope, authenticate
 from graph_service.settings import Settings
 from graph_service.store.base import Store
@@ -64,6 +64,14 @@ def require(scope: Scope):  # noqa: ANN201 - FastAPI dependency factory
         return key
 
     return check
+
+
+def single_query_values(request: Request) -> None:
+    """Each query parameter at most once: the API has no list-valued query parameters."""
+    names = [name for name, _ in request.query_params.multi_items()]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InvalidInput([Problem(name, "given more than once") for name in repeated])
 
 
 def audit_persons(request: Request, person_ids: list[str]) -> None:

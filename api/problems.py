@@ -18,6 +18,7 @@ from graph_service.errors import (
     RateLimited,
     StoreUnavailable,
     Unauthorized,
+    problems_from_errors,
 )
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"line": None, "field": ".".join(str(p) for p in e["loc"] if p != "body"), "reason": e["msg"]}
-        for e in exc.errors()
-    ]
+    errors = [{"line": None, "field": p.field, "reason": p.reason}
+              for p in problems_from_errors(list(exc.errors()), skip=("body",))]
     shown = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
     return problem(422, "Invalid Input", shown, instance=request.url.path, errors=errors)
 

@@ -36,7 +36,7 @@ class WriteSummary(BaseModel):
 
 ERRORS = {
     status: {"model": Problem, "content": {"application/problem+json": {}}, "description": title}
-    for status, title in [(401, "No or unknown API key"), (403, "Scope not allowed"), (404, "Unknown id"),
+    for status, title in [(400, "Unreadable request body"), (401, "No or unknown API key"), (403, "Scope not allowed"), (404, "Unknown id"),
                           (409, "Conflict"), (422, "Invalid input"), (503, "Store unavailable")]
 }
 """Error responses every authenticated route may give, for the OpenAPI schema."""

@@ -19,7 +19,6 @@ import platform
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -193,7 +192,6 @@ def main() -> None:
     tmp.write_text(json.dumps(result, indent=2) + "\n")
     tmp.replace(args.out)
     print(json.dumps(result, indent=2))
-    del subprocess
 
 
 if __name__ == "__main__":

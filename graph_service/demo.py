@@ -97,7 +97,11 @@ def enron_records(data_dir: Path, *, team: Sequence[str] = ()) -> dict[str, Iter
     each value is a single-use iterator. Employees are read at once (184 rows),
     emails lazily while ``interaction`` is consumed.
     """
-    employees, by_row = read_employees(Path(data_dir) / "employees.csv")
+    data_dir = Path(data_dir)
+    missing = [name for name in ("employees.csv", "emails.csv") if not (data_dir / name).is_file()]
+    if missing:
+        raise InvalidInput([Problem("data_dir", f"{data_dir / name} not found") for name in missing])
+    employees, by_row = read_employees(data_dir / "employees.csv")
     known = {e.person_id for e in employees}
     unknown = [pid for pid in team if pid not in known]
     if unknown:
@@ -106,12 +110,16 @@ def enron_records(data_dir: Path, *, team: Sequence[str] = ()) -> dict[str, Iter
         "person": _persons(employees, frozenset(team)),
         "company": iter([enron_company()]),
         "employment": _employments(employees),
-        "interaction": emails(Path(data_dir) / "emails.csv", by_row),
+        "interaction": emails(data_dir / "emails.csv", by_row),
     }
 
 
 def enron_company() -> Company:
-    """Enron Corp. as an account: listed, energy, about 20,000 staff, 2000 revenue $101bn."""
+    """Enron Corp. as an account: listed, energy, about 20,000 staff, 2000 revenue $101bn.
+
+    Health is declining and payment reputation poor: the bankruptcy of December
+    2001 left its creditors unpaid.
+    """
     return Company(
         id=COMPANY_ID,
         name="Enron Corp.",

@@ -30,6 +30,18 @@ class Problem:
         return f"{where}{self.field}: {self.reason}"
 
 
+def problems_from_errors(errors: list[dict], line: int | None = None, skip: tuple[str, ...] = ()) -> list[Problem]:
+    """Problems from pydantic's error dicts; a model-level error names its field as "field: reason"."""
+    problems = []
+    for error in errors:
+        field = ".".join(str(part) for part in error["loc"] if part not in skip)
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        if not field and ": " in reason:
+            field, reason = reason.split(": ", 1)
+        problems.append(Problem(field or "body", reason, line))
+    return problems
+
+
 class GraphServiceError(Exception):
     """Base of every error the service raises on purpose."""
 

@@ -26,13 +26,19 @@ Persons and careers
     precision (day, month or year) and are rounded down to it.
 Ties (small world)
     Each person emits about ``ties_per_person`` ties, so the average degree is
-    about twice that: 60 % to current colleagues (mostly within a department,
-    a window of nearby positions in the company), 25 % to former colleagues
-    (people now at a company the person left, who were there at the same
-    time), 15 % random long-range ties (friends, associations, events). A pair
-    is emitted only by the side a hash of the pair picks, so no pair appears
-    twice. Each team member additionally knows about ``25 * ties_per_person``
-    people, mostly at a dozen focus accounts.
+    about twice that. The aim is 60 % to current colleagues (70 % of them
+    within a department: a window of nearby positions in the company), 25 %
+    to former colleagues (people now at a company the person left, who joined
+    it before the person left) and 15 % random long-range ties (friends,
+    associations, events). Former colleagues that cannot be found go to
+    current colleagues, and colleagues a small company cannot supply go to
+    long-range ties: at the default density about half of a contact's ties
+    are current colleagues, an eighth former colleagues, the rest long-range;
+    clustering is an order of magnitude above a random graph's and any two
+    persons are a few hops apart. A pair is emitted only by the side a hash of
+    the pair picks, so no pair appears twice. Each team member additionally
+    knows about ``25 * ties_per_person`` people, mostly at a dozen focus
+    accounts (large customers, prospects and partners).
 Interactions and referrals
     Dated 2018-01-01 .. 2024-12-31 (never before the tie they run along);
     participants are the initiator's ties. Referrals introduce a tie of the
@@ -91,7 +97,7 @@ PARETO_ALPHA = math.log(5) / math.log(4)
 TEAM_TIE_FACTOR = 25
 TEAM_INTERACTION_FACTOR = 25
 FOCUS_ACCOUNTS = 12
-DEPARTMENT = 40
+DEPARTMENT = 10
 """Half-width, in positions, of the window most colleague ties are drawn from."""
 TENURE = 20 * 365
 """Longest tenure, in days, of a current employment."""
@@ -298,8 +304,8 @@ class Synthetic:
         self.referrals_per_person = referrals_per_person
         self.team_size = min(team_size, people)
         self.seed = seed
-        self._pw = max(7, len(str(people)))
-        self._cw = max(5, len(str(self.companies)))
+        self._pfmt = f"p%0{max(7, len(str(people)))}d"
+        self._cfmt = f"c%0{max(5, len(str(self.companies)))}d"
         self._salts = {kind: _mix((seed << 8) ^ code) for code, kind in enumerate(
             ("plan", "start", "career", "tie", "interaction", "referral", "name", "company", "own", "focus", "person"))}
         self._own = self._salts["own"]
@@ -312,7 +318,8 @@ class Synthetic:
         """Company weights and industries, the position ranges of current staff, the id permutation."""
         rng = random.Random(self._salts["plan"])
         n_companies = self.companies
-        weights = [0.0] + [rng.paretovariate(PARETO_ALPHA) for _ in range(n_companies - 1)]
+        cap = 2 * n_companies ** (1 / PARETO_ALPHA)  # about twice the expected largest: no one company takes half the world
+        weights = [0.0] + [min(cap, rng.paretovariate(PARETO_ALPHA)) for _ in range(n_companies - 1)]
         self._industry = bytes([0] + [int(rng.random() * len(INDUSTRIES)) for _ in range(n_companies - 1)])
         total = sum(weights)
         m = self.people - self.team_size
@@ -361,10 +368,10 @@ class Synthetic:
         return ordinal if table is None else table[max(ordinal, _EARLY) - _EARLY]
 
     def person_id(self, index: int) -> str:
-        return f"p{index + 1:0{self._pw}d}"
+        return self._pfmt % (index + 1)
 
     def company_id(self, index: int) -> str:
-        return f"c{index + 1:0{self._cw}d}"
+        return self._cfmt % (index + 1)
 
     @property
     def team_ids(self) -> list[str]:
@@ -495,9 +502,12 @@ class Synthetic:
     # -- ties -------------------------------------------------------------------
 
     def _owns(self, p: int, q: int) -> bool:
-        """Whether ``p`` emits the pair ``{p, q}``: one side, picked by a hash of the pair."""
+        """Whether ``p`` emits the pair ``{p, q}``: one side, picked by a hash of the pair.
+
+        :meth:`ties_of` inlines this test in its loops; keep the two the same.
+        """
         lo, hi = (p, q) if p < q else (q, p)
-        bit = ((((lo * _K1) ^ hi ^ self._own) * _K2) >> 61) & 1
+        bit = ((((lo * _K1 + hi) ^ self._own) * _K2) >> 61) & 1
         return (p == lo) == bool(bit)
 
     def _count(self, rng: random.Random, mean: float) -> int:
@@ -519,12 +529,17 @@ class Synthetic:
         lo, hi = cum[current.company], cum[current.company + 1]
         size = hi - lo
         here = self._position(person)
+        pk = person * _K1
         target = self._count(rng, self.ties_per_person)
         out: list[tuple[int, float, str, str, int]] = []
         append = out.append
         seen = {person}
+        # quotas: colleagues a small company cannot supply go to former colleagues, then to long-range ties
+        colleagues = round(target * P_COLLEAGUE)
+        cap = size // 2  # about the colleagues whose pair this person emits
+        former = round(target * P_FORMER) + max(0, colleagues - cap) if past else 0
+        close = colleagues + round(target * P_FORMER)
         # former colleagues: people now where the person was before, who joined before the person left
-        former = round(target * P_FORMER) if past else 0
         for _ in range(3 * former):
             if len(out) >= former:
                 break
@@ -535,7 +550,7 @@ class Synthetic:
                 continue
             position = flo + int(rand() * (fend - flo))
             q = T + ((position - b) * a_inv) % m
-            if q in seen or ((person < q) != bool(((((min(person, q) * _K1) ^ max(person, q) ^ own) * _K2) >> 61) & 1)):
+            if q in seen or (((((q * _K1 + person) ^ own) * _K2) >> 61) & 1 if q < person else not ((((pk + q) ^ own) * _K2) >> 61) & 1):
                 continue
             seen.add(q)
             q_start = _AS - 60 - (cum[job.company + 1] - 1 - position) * TENURE // (cum[job.company + 1] - flo)
@@ -543,7 +558,7 @@ class Synthetic:
             since += int(rand() * max(1, min(90, job.end - since)))
             append((q, (50 + int(rand() * 700)) / 1000, "colleague", "personal_network", since))
         # current colleagues, mostly within the department (a window of nearby positions)
-        colleagues = min(round(target * P_COLLEAGUE) + former - len(out), size // 2)
+        colleagues = min(close - len(out), cap)
         limit = len(out) + colleagues
         span = 2 * DEPARTMENT + 1
         for _ in range(3 * colleagues):
@@ -555,7 +570,7 @@ class Synthetic:
             else:
                 position = lo + int(rand() * size)
             q = T + ((position - b) * a_inv) % m
-            if q in seen or ((person < q) != bool(((((min(person, q) * _K1) ^ max(person, q) ^ own) * _K2) >> 61) & 1)):
+            if q in seen or (((((q * _K1 + person) ^ own) * _K2) >> 61) & 1 if q < person else not ((((pk + q) ^ own) * _K2) >> 61) & 1):
                 continue
             seen.add(q)
             q_start = _AS - 60 - (hi - 1 - position) * TENURE // size
@@ -566,7 +581,7 @@ class Synthetic:
             if len(out) >= target:
                 break
             q = T + int(rand() * m)
-            if q in seen or ((person < q) != bool(((((min(person, q) * _K1) ^ max(person, q) ^ own) * _K2) >> 61) & 1)):
+            if q in seen or (((((q * _K1 + person) ^ own) * _K2) >> 61) & 1 if q < person else not ((((pk + q) ^ own) * _K2) >> 61) & 1):
                 continue
             seen.add(q)
             kind, source = _LONG_RANGE[int(rand() * 6)]
@@ -634,12 +649,12 @@ class Synthetic:
 
     def tie_rows(self) -> Iterator[tuple[str, str, float]]:
         """Every tie as a bare ``(a, b, strength)`` with ``a < b``: the fast path for benchmarks."""
-        pid = self.person_id
+        pfmt, ties_of = self._pfmt, self.ties_of
         for p in range(self.people):
-            a = pid(p)
-            for q, strength, *_ in self.ties_of(p):
-                b = pid(q)
-                yield (a, b, strength) if a < b else (b, a, strength)
+            a = pfmt % (p + 1)
+            for q, strength, _, _, _ in ties_of(p):
+                b = pfmt % (q + 1)
+                yield (a, b, strength) if p < q else (b, a, strength)
 
     def rows(self, kind: str) -> Iterator[dict[str, object]]:
         """Raw rows of one kind, shaped and normalised like the model, without validation."""

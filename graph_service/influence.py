@@ -13,6 +13,7 @@ import operator
 import random
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -24,15 +25,54 @@ from graph_service.model import DecisionLayer
 Node = Hashable
 
 
-def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list[Node], sp.csr_array]:
-    """The nodes of G in order and its weighted adjacency matrix (missing weights count 1).
+@dataclass(frozen=True, eq=False)
+class Adjacency:
+    """A graph as a sparse matrix: build it once with :func:`adjacency`, rank and measure it many times.
 
-    For a simple undirected graph the matrix is read straight from the adjacency
-    dicts, several times faster than ``nx.to_scipy_sparse_array``.
+    ``matrix[i, j]`` is the weight of the tie from ``nodes[i]`` to ``nodes[j]``
+    (both directions for an undirected graph).
+    """
+
+    nodes: list[Node]
+    matrix: sp.csr_array
+    directed: bool
+    weight: str | None
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.position
+
+    @cached_property
+    def position(self) -> dict[Node, int]:
+        return {node: i for i, node in enumerate(self.nodes)}
+
+    @cached_property
+    def transposed(self) -> sp.csr_array:
+        return self.matrix.T.tocsr() if self.directed else self.matrix
+
+    @cached_property
+    def pattern(self) -> sp.csr_array:
+        """The 0/1 matrix: who is tied to whom, whatever the weight."""
+        ones = self.matrix.copy()
+        ones.data = np.ones_like(ones.data)
+        return ones
+
+
+def adjacency(G: nx.Graph, weight: str | None = "strength") -> Adjacency:
+    """The sparse matrix of G, weights from the ``weight`` attribute (missing: 1; ``None``: all 1).
+
+    Reading a graph of millions of ties into a matrix costs more than ranking it,
+    so callers that rank the same graph repeatedly (a service between two writes)
+    build this once and pass it instead of the graph. For a simple undirected
+    graph it is read straight from the adjacency dicts, several times faster
+    than ``nx.to_scipy_sparse_array``.
     """
     nodes = list(G)
     if G.is_directed() or G.is_multigraph():
-        return nodes, nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, dtype=float, format="csr")
+        A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, dtype=float, format="csr")
+        return Adjacency(nodes, A, G.is_directed(), weight)
     adj: Mapping[Node, Mapping[Node, Mapping[str, Any]]] = G._adj
     n = len(nodes)
     degree = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
@@ -43,33 +83,71 @@ def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list[Node], sp.csr_arra
     index = {node: i for i, node in enumerate(nodes)}
     neighbours = itertools.chain.from_iterable(adj.values())
     indices = np.fromiter(map(index.__getitem__, neighbours), dtype=index_dtype, count=nnz)
-    if weight is None:
-        data = np.ones(nnz)
-    else:
-        attrs = itertools.chain.from_iterable(nbrs.values() for nbrs in adj.values())
+    data = np.ones(nnz) if weight is None else _edge_values(adj, weight, nnz)
+    return Adjacency(nodes, sp.csr_array((data, indices, indptr), shape=(n, n)), False, weight)
+
+
+def _edge_values(adj: Mapping[Node, Mapping[Node, Any]], weight: str, nnz: int) -> np.ndarray:
+    """The ``weight`` of every adjacency entry in order: an attribute of slotted edge objects, else a key (missing: 1)."""
+
+    def edges() -> Iterable[Any]:
+        return itertools.chain.from_iterable(nbrs.values() for nbrs in adj.values())
+
+    for getter in (operator.attrgetter(weight), operator.itemgetter(weight)):
         try:
-            data = np.fromiter(map(operator.itemgetter(weight), attrs), dtype=float, count=nnz)
-        except KeyError:
-            attrs = itertools.chain.from_iterable(nbrs.values() for nbrs in adj.values())
-            data = np.fromiter((d.get(weight, 1.0) for d in attrs), dtype=float, count=nnz)
-    return nodes, sp.csr_array((data, indices, indptr), shape=(n, n))
+            return np.fromiter(map(getter, edges()), dtype=float, count=nnz)
+        except (AttributeError, KeyError):
+            continue
+    return np.fromiter((d.get(weight, 1.0) for d in edges()), dtype=float, count=nnz)
+
+
+def subgraph_adjacency(G: nx.Graph, nodes: Iterable[Node], weight: str | None = "strength") -> Adjacency:
+    """The matrix of the subgraph of an undirected G induced by ``nodes`` (in that order), without copying G.
+
+    Costs the ties of ``nodes`` only, so an account of thousands of people inside
+    a graph of millions is read in milliseconds. Nodes not in G are kept, untied.
+    """
+    nodes = list(dict.fromkeys(nodes))
+    position = {node: i for i, node in enumerate(nodes)}
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    adj = G._adj
+    for i, node in enumerate(nodes):
+        for other, attrs in adj.get(node, {}).items():
+            j = position.get(other)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+                values.append(1.0 if weight is None else float(attrs.get(weight, 1.0)))
+    n = len(nodes)
+    matrix = sp.csr_array((np.array(values), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                          shape=(n, n))
+    return Adjacency(nodes, matrix, False, weight)
+
+
+def _prepared(G: nx.Graph | Adjacency, weight: str | None) -> Adjacency:
+    if not isinstance(G, Adjacency):
+        return adjacency(G, weight)
+    if G.weight != weight:
+        raise ValueError(f"this adjacency was built with weight={G.weight!r}, not {weight!r}")
+    return G
 
 
 def _pagerank_vector(
-    A: sp.csr_array,
+    graph: Adjacency,
     *,
-    symmetric: bool,
     alpha: float,
     p: np.ndarray,
     max_iter: int,
     tol: float,
 ) -> np.ndarray:
     """Power iteration of PageRank over a weighted adjacency matrix, as ``nx.pagerank`` does it."""
-    n = A.shape[0]
-    out = np.asarray(A.sum(axis=1)).ravel()
+    n = len(graph)
+    out = np.asarray(graph.matrix.sum(axis=1)).ravel()
     inv = np.divide(1.0, out, out=np.zeros(n), where=out != 0)
     dangling = out == 0
-    AT = A if symmetric else A.T.tocsr()
+    AT = graph.transposed
     x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         last = x
@@ -80,7 +158,7 @@ def _pagerank_vector(
 
 
 def weighted_pagerank(
-    G: nx.Graph,
+    G: nx.Graph | Adjacency,
     weight: str | None = "strength",
     *,
     alpha: float = 0.85,
@@ -92,8 +170,9 @@ def weighted_pagerank(
 
     Parameters
     ----------
-    G : networkx graph
-        Undirected ties count in both directions.
+    G : networkx graph or Adjacency
+        Undirected ties count in both directions. An :class:`Adjacency` built
+        with the same ``weight`` skips reading the graph into a matrix.
     weight : str or None
         Edge attribute used as weight (missing on an edge: 1); ``None`` for unweighted.
     alpha : float
@@ -127,7 +206,8 @@ def weighted_pagerank(
     """
     if len(G) == 0:
         return {}
-    nodes, A = _adjacency(G, weight)
+    graph = _prepared(G, weight)
+    nodes = graph.nodes
     if personalization is None:
         p = np.full(len(nodes), 1.0 / len(nodes))
     else:
@@ -135,12 +215,12 @@ def weighted_pagerank(
         if p.sum() <= 0:
             raise nx.NetworkXError("personalization puts no weight on any node of the graph")
         p /= p.sum()
-    x = _pagerank_vector(A, symmetric=not G.is_directed(), alpha=alpha, p=p, max_iter=max_iter, tol=tol)
+    x = _pagerank_vector(graph, alpha=alpha, p=p, max_iter=max_iter, tol=tol)
     return dict(zip(nodes, x.tolist()))
 
 
 def influence_toward(
-    G: nx.Graph,
+    G: nx.Graph | Adjacency,
     seeds: Mapping[Node, float] | Iterable[Node],
     weight: str | None = "strength",
     *,
@@ -152,7 +232,7 @@ def influence_toward(
 
     Parameters
     ----------
-    G : networkx graph
+    G : networkx graph or Adjacency
     seeds : mapping or iterable of nodes
         The people to sway, e.g. the decision-makers of one account; a mapping
         gives each a weight (e.g. seniority), an iterable weighs them equally.
@@ -181,6 +261,74 @@ def influence_toward(
     if not present:
         raise nx.NetworkXError("none of the seeds is in the graph")
     return weighted_pagerank(G, weight, alpha=alpha, personalization=present, max_iter=max_iter, tol=tol)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's weight in their company's decisions, and the two parts it is made of."""
+
+    influence: float
+    centrality: float
+    seniority: int
+
+
+def internal_influence(
+    G: nx.Graph | Adjacency,
+    seniority: Mapping[Node, int],
+    weight: str | None = "strength",
+    *,
+    prior_weight: float = 0.5,
+) -> dict[Node, Standing]:
+    """Influence inside one company: the seniority of the title combined with centrality among colleagues.
+
+    Parameters
+    ----------
+    G : networkx graph or Adjacency
+        The company's people (every one a node, tied or not) and the ties among
+        them, e.g. :func:`subgraph_adjacency` of the whole graph.
+    seniority : mapping
+        Person -> seniority 0..10 (``graph_service.layers.seniority_of``); missing: 3.
+    weight : str or None
+        Tie strength attribute for the PageRank walk.
+    prior_weight : float
+        Share of the seniority prior in the score, in [0, 1].
+
+    Returns
+    -------
+    dict
+        Person -> Standing with ``influence`` and ``centrality`` in [0, 1].
+
+    Notes
+    -----
+    ::
+
+        centrality(p) = (PR(p) - min PR) / (max PR - min PR)     (0 for all when PR is flat)
+        influence(p)  = prior_weight * seniority(p) / 10 + (1 - prior_weight) * centrality(p)
+
+    where PR is :func:`weighted_pagerank` on ``G``. The title says who may sign;
+    the internal ties say whose word carries, the "weight of each person, which
+    differs by person and over time" of the seed article. Min-max scaling puts
+    the most central colleague at 1 and the unconnected at 0 in every company,
+    so scores compare across accounts of any size.
+
+    References
+    ----------
+    .. [1] Page, Brin, Motwani, Winograd. "The PageRank citation ranking: Bringing
+       order to the web." Stanford InfoLab, 1999.
+    """
+    if not 0 <= prior_weight <= 1:
+        raise ValueError("prior_weight must be in [0, 1]")
+    tied = G.matrix.nnz if isinstance(G, Adjacency) else G.number_of_edges()
+    ranks = weighted_pagerank(G, weight) if tied else dict.fromkeys(G.nodes, 0.0)
+    low, high = min(ranks.values(), default=0.0), max(ranks.values(), default=0.0)
+    spread = high - low if high - low > 1e-12 else 0.0
+    standings = {}
+    for node, rank in ranks.items():
+        level = int(seniority.get(node, 3))
+        centrality = (rank - low) / spread if spread else 0.0
+        score = prior_weight * level / 10 + (1 - prior_weight) * centrality
+        standings[node] = Standing(round(score, 6), round(centrality, 6), level)
+    return standings
 
 
 def _brandes_from(A: sp.csr_array, AT: sp.csr_array, degree: np.ndarray, s: int) -> np.ndarray:
@@ -244,7 +392,7 @@ def _rescale(raw: np.ndarray, *, n: int, directed: bool, normalized: bool, sourc
 
 
 def brokers(
-    G: nx.Graph,
+    G: nx.Graph | Adjacency,
     k: int | None = None,
     *,
     seed: int = 42,
@@ -255,7 +403,8 @@ def brokers(
 
     Parameters
     ----------
-    G : networkx graph
+    G : networkx graph or Adjacency
+        An Adjacency (any weight) serves hop distances.
     k : int, optional
         Sample this many source nodes (chosen exactly as ``nx.betweenness_centrality``
         chooses them for the same ``seed``) and scale up; all sources when ``None``.
@@ -292,25 +441,25 @@ def brokers(
     if k is not None and not 0 < k <= len(G):
         raise ValueError(f"k must be between 1 and {len(G)}")
     if weight is not None:
+        if isinstance(G, Adjacency):
+            raise TypeError("weighted distances need the networkx graph, not an Adjacency")
         return nx.betweenness_centrality(G, k=k, normalized=normalized, weight=weight, seed=seed)
-    nodes, A = _adjacency(G, None)
-    n = len(nodes)
+    graph = G if isinstance(G, Adjacency) else adjacency(G, None)
+    nodes, n = graph.nodes, len(graph)
     if k == n:
         k = None
-    A.data[:] = 1.0
-    AT = A if not G.is_directed() else A.T.tocsr()
+    A, AT = graph.pattern, (graph.pattern.T.tocsr() if graph.directed else graph.pattern)
     degree = np.diff(A.indptr)
     if k is None:
         sources = None
         starts: Iterable[int] = range(n)
     else:
-        position = {node: i for i, node in enumerate(nodes)}
-        sources = np.array([position[node] for node in random.Random(seed).sample(nodes, k)], dtype=np.int64)
+        sources = np.array([graph.position[node] for node in random.Random(seed).sample(nodes, k)], dtype=np.int64)
         starts = sources.tolist()
     raw = np.zeros(n)
     for s in starts:
         raw += _brandes_from(A, AT, degree, s)
-    scaled = _rescale(raw, n=n, directed=G.is_directed(), normalized=normalized, sources=sources)
+    scaled = _rescale(raw, n=n, directed=graph.directed, normalized=normalized, sources=sources)
     return dict(zip(nodes, scaled.tolist()))
 
 

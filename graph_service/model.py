@@ -8,16 +8,48 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}$"),
 ]
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: object) -> object:
+    """Dates and times are ISO 8601 text; numbers are refused rather than read as Unix timestamps."""
+    if isinstance(value, (date, datetime)) or (isinstance(value, str) and ISO_DATE.match(value.strip())):
+        return value
+    raise ValueError("must be an ISO 8601 date (YYYY-MM-DD) or date-time")
+
+
+def _not_bool(value: object) -> object:
+    """true/false are not numbers."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_bool)]
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Day = Annotated[date, BeforeValidator(_iso_text)]
+Moment = Annotated[datetime, BeforeValidator(_iso_text)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(max_length=5000)]
@@ -159,10 +191,10 @@ class Company(Record):
     name: Name
     domain: ShortText | None = None
     industry: ShortText | None = None
-    industry_rank: int | None = Field(None, ge=1)
+    industry_rank: Count | None = Field(None, ge=1)
     ownership: Ownership = Ownership.other
-    employees: int | None = Field(None, ge=0)
-    revenue: float | None = Field(None, ge=0)
+    employees: Count | None = Field(None, ge=0)
+    revenue: Number | None = Field(None, ge=0)
     status: CompanyStatus = CompanyStatus.other
     health: Health = Health.unknown
     payment_reputation: PaymentReputation = PaymentReputation.unknown
@@ -177,9 +209,9 @@ class Employment(Record):
     title: ShortText = ""
     department: ShortText = ""
     decision_layer: DecisionLayer | None = None
-    seniority: int | None = Field(None, ge=0, le=10)
-    start: date | None = None
-    end: date | None = None
+    seniority: Count | None = Field(None, ge=0, le=10)
+    start: Day | None = None
+    end: Day | None = None
     precision: DatePrecision = DatePrecision.day
     source: Source | None = None
 
@@ -202,10 +234,10 @@ class Tie(Record):
     id: Id = ""
     a: Id
     b: Id
-    strength: float | None = Field(None, gt=0, le=1)
+    strength: Number | None = Field(None, gt=0, le=1)
     kind: TieKind = TieKind.other
     source: Source = Source.sales_accounts
-    since: date | None = None
+    since: Day | None = None
     notes: LongText = ""
     owner: Id | None = None
     visibility: Visibility = Visibility.team
@@ -227,7 +259,7 @@ class Interaction(Record):
     entity: ClassVar[str] = "interaction"
     id: Id = ""
     type: InteractionType
-    at: datetime
+    at: Moment
     initiator: Id | None = None
     participants: list[Id] = Field(min_length=1)
     cc: list[Id] = []
@@ -264,7 +296,7 @@ class Referral(Record):
     referrer_id: Id
     referred_id: Id
     to_id: Id | None = None
-    on: date
+    on: Day
     outcome: ReferralOutcome = ReferralOutcome.pending
     source: Source = Source.customer_referrals
     notes: LongText = ""
@@ -299,11 +331,11 @@ class JobMove(Record):
     to_company_id: Id
     to_title: str
     to_layer: DecisionLayer
-    on: date | None
+    on: Day | None
     precision: DatePrecision
     from_employment_id: Id
     to_employment_id: Id
-    learned_at: datetime
+    learned_at: Moment
     source: str
 
 

@@ -1,12 +1,18 @@
-"""Shared fixtures: every store test runs on the embedded SQLite store and on a real Neo4j."""
+"""Shared fixtures: every store test runs on the embedded SQLite store and on a real Neo4j;
+``api`` is an HTTP client on each store with keys of every scope."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from graph_service import keys
+from graph_service.keys import Scope
 from graph_service.settings import Settings
 from graph_service.store import open_store
 from graph_service.store.base import Store
@@ -39,3 +45,20 @@ def store(settings: Settings) -> Iterator[Store]:
         _wipe_neo4j(store)
     yield store
     store.close()
+
+
+@dataclass
+class Api:
+    client: TestClient
+    store: Store
+    tokens: dict[Scope, str]
+
+    def headers(self, scope: Scope = Scope.admin) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[scope]}"}
+
+
+@pytest.fixture
+def api(settings: Settings, store: Store) -> Iterator[Api]:
+    tokens = {scope: keys.create(store=store, user=f"{scope.value}-user", scope=scope)[1] for scope in Scope}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield Api(client, store, tokens)

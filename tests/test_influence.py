@@ -7,7 +7,16 @@ import math
 import networkx as nx
 import pytest
 
-from graph_service.influence import IndustryFigure, brokers, industry_figures, influence_toward, weighted_pagerank
+from graph_service.influence import (
+    IndustryFigure,
+    adjacency,
+    brokers,
+    industry_figures,
+    influence_toward,
+    internal_influence,
+    subgraph_adjacency,
+    weighted_pagerank,
+)
 
 
 def _close(ours: dict, reference: dict, tol: float = 1e-9) -> None:
@@ -146,3 +155,47 @@ def test_industry_figures() -> None:
     assert figures[0] == IndustryFigure("figure", pytest.approx(2.1), 2, 2)
     assert [f.person for f in figures] == ["figure", "insider", "colleague", "buyer_b", "ceo_a", "ceo_b"]
     assert industry_figures(G, employer_of, layer_of, limit=1) == figures[:1]
+
+
+def test_internal_influence_combines_seniority_and_centrality() -> None:
+    G = nx.Graph()
+    G.add_edges_from([("gm", "buyer"), ("buyer", "engineer"), ("buyer", "operator")], strength=0.5)
+    G.add_node("newcomer")
+    seniority = {"gm": 10, "buyer": 5, "engineer": 3, "operator": 3, "newcomer": 3}
+    standing = internal_influence(G, seniority)
+    assert standing["buyer"].centrality == 1.0  # the hub of the company's ties
+    assert standing["newcomer"].centrality == 0.0  # tied to no colleague
+    assert standing["buyer"].influence == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)
+    assert standing["gm"].influence == pytest.approx(0.5 * 1.0 + 0.5 * standing["gm"].centrality)
+    assert standing["newcomer"].influence == pytest.approx(0.15)
+    only_titles = internal_influence(G, seniority, prior_weight=1.0)
+    assert max(only_titles, key=lambda p: only_titles[p].influence) == "gm"
+    alone = internal_influence(nx.empty_graph(["a", "b"]), {"a": 7})
+    assert (alone["a"].influence, alone["b"].influence, alone["a"].centrality) == (0.35, 0.15, 0.0)
+    with pytest.raises(ValueError):
+        internal_influence(G, seniority, prior_weight=2)
+
+
+def test_a_prepared_adjacency_gives_the_same_answers(karate: nx.Graph) -> None:
+    prepared = adjacency(karate, "weight")
+    assert len(prepared) == 34 and 0 in prepared and "x" not in prepared
+    assert weighted_pagerank(prepared, "weight") == weighted_pagerank(karate, "weight")
+    assert influence_toward(prepared, [0], "weight") == influence_toward(karate, [0], "weight")
+    assert brokers(prepared, k=8) == brokers(karate, k=8)
+    with pytest.raises(ValueError):
+        weighted_pagerank(prepared, "strength")
+    with pytest.raises(TypeError):
+        brokers(prepared, weight="cost")
+    directed = adjacency(_directed(), "strength")
+    _close(brokers(directed), nx.betweenness_centrality(_directed()))
+
+
+def test_subgraph_adjacency_reads_only_the_chosen_people(karate: nx.Graph) -> None:
+    people = [0, 1, 2, 3, 33, "stranger"]
+    sub = subgraph_adjacency(karate, people, "weight")
+    expected = nx.Graph(karate.subgraph(people[:-1]))
+    expected.add_node("stranger")
+    assert sub.nodes == people
+    _close(weighted_pagerank(sub, "weight"), nx.pagerank(expected, weight="weight"))
+    standing = internal_influence(sub, {}, "weight")
+    assert standing["stranger"].centrality == 0.0

@@ -74,7 +74,7 @@ def test_pareto_textbook_80_20() -> None:
 
 
 def test_pareto_edges() -> None:
-    assert [r.account for r in pareto({"b": 10, "a": 10, "c": 1}, share=0.5).head] == ["a"]
+    assert [r.account for r in pareto({"b": 10, "a": 10, "c": 0}, share=0.5).head] == ["a"]
     assert [r.account for r in pareto({"a": 1, "b": 1}, share=1.0).head] == ["a", "b"]
     empty = pareto({"a": 0.0})
     assert (empty.head, len(empty.tail), empty.head_share_of_accounts) == ([], 1, 0.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,7 +14,7 @@ from api.deps import SettingsDep, StoreDep, Writer
 from api.schemas import ERRORS
 from graph_service.importing.bulk import import_file
 from graph_service.importing.snapshot import apply_snapshot
-from graph_service.model import DatePrecision
+from graph_service.model import DatePrecision, Day
 
 router = APIRouter(tags=["imports"], responses=ERRORS)
 
@@ -51,8 +50,8 @@ async def _spool(request: Request, suffix: str) -> Path:
 
 
 @router.post("/imports/{kind}", response_model=ImportResult, operation_id="import_records",
-             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}},
-                                                        "application/x-ndjson": {"schema": {"type": "string"}}}}})
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+             description="The request body is the file: CSV, or JSON Lines with format=jsonl.")
 async def import_records(kind: Kind, request: Request, store: StoreDep, settings: SettingsDep, _: Writer,
                          format: Format = "csv", create_placeholders: bool = False, dry_run: bool = False) -> ImportResult:
     """Import a whole file (the request body); any invalid row means nothing is written and every problem is listed."""
@@ -68,9 +67,9 @@ async def import_records(kind: Kind, request: Request, store: StoreDep, settings
 
 
 @router.post("/snapshots", response_model=SnapshotResult, operation_id="apply_snapshot",
-             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}},
-                                                        "application/x-ndjson": {"schema": {"type": "string"}}}}})
-async def snapshot(request: Request, store: StoreDep, _: Writer, as_of: Annotated[date, Query()],
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+             description="The request body is the file: CSV, or JSON Lines with format=jsonl.")
+async def snapshot(request: Request, store: StoreDep, _: Writer, as_of: Annotated[Day, Query()],
                    precision: DatePrecision = DatePrecision.day, format: Format = "csv") -> SnapshotResult:
     """Who works where as of a date: closes ended positions, opens new ones, derives job moves."""
     path = await _spool(request, f".{format}")

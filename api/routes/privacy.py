@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Admin, StoreDep, audit_persons
 from api.schemas import ERRORS
 from graph_service import audit, privacy
+from graph_service.model import Moment
 
 router = APIRouter(tags=["privacy"], responses=ERRORS)
 
@@ -45,10 +45,18 @@ def lift(body: Lift, store: StoreDep, _: Admin) -> dict[str, int]:
     return {"lifted": privacy.lift_suppression(store=store, person_id=body.person_id, emails=body.emails)}
 
 
+class AuditQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: str | None = None
+    user: str | None = None
+    since: Moment | None = None
+    after: str | None = Field(None, description="the id of the last entry seen")
+    limit: int = Field(100, ge=1, le=1000)
+
+
 @router.get("/audit", operation_id="query_audit")
-def query_audit(request: Request, store: StoreDep, _: Admin, person_id: str | None = None, user: str | None = None,
-                since: datetime | None = None, after: str | None = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+def query_audit(request: Request, store: StoreDep, _: Admin, query: Annotated[AuditQuery, Query()]) -> list[dict[str, Any]]:
     """Who read or changed whose data, when and through which route, oldest first."""
     request.app.state.audit.flush()
-    return audit.query(store=store, person_id=person_id, user=user, since=since, after=after, limit=limit)
+    return audit.query(store=store, **query.model_dump())

@@ -7,12 +7,14 @@ see each route's model as a real type, not as a name to look up later.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.deps import Reader, StoreDep, Writer, audit_persons
 from api.schemas import ERRORS, Page
 from graph_service import records
 from graph_service.errors import Conflict
-from graph_service.model import Company, Employment, Interaction, JobMove, Person, Record, Referral, Tie
+from graph_service.store.base import FILTERS
+from graph_service.model import Company, CompanyStatus, Employment, Interaction, JobMove, Person, Record, Referral, Tie
 
 ROUTES: list[tuple[str, str, str, type[Record]]] = [
     # entity, path, plural for operation ids, model
@@ -24,13 +26,25 @@ ROUTES: list[tuple[str, str, str, type[Record]]] = [
     ("referral", "/referrals", "referrals", Referral),
 ]
 
-FILTER_HELP = {
-    "person_id": "only records involving this person, in any role",
-    "company_id": "only records at (or, for moves, from or to) this company",
-    "current": "employments still open (true) or ended (false)",
-    "internal": "persons on our team (true) or not (false)",
-    "status": "companies with this status",
+FILTER_FIELDS: dict[str, tuple[type, str]] = {
+    "person_id": (str, "only records involving this person, in any role"),
+    "company_id": (str, "only records at (or, for moves, from or to) this company"),
+    "current": (bool, "employments still open (true) or ended (false)"),
+    "internal": (bool, "persons on our team (true) or not (false)"),
+    "status": (CompanyStatus, "companies with this status"),
 }
+
+
+def filters_model(entity: str) -> type[BaseModel]:
+    """The query parameters of one entity's list: the cursor, the page size and its own filters."""
+    fields: dict[str, Any] = {
+        "after": (str | None, Field(None, description="the next_cursor of the previous page")),
+        "limit": (int, Field(100, ge=1, le=1000)),
+    }
+    for name in sorted(FILTERS[entity]):
+        kind, help = FILTER_FIELDS[name]
+        fields[name] = (kind | None, Field(None, description=help))
+    return create_model(f"{entity.title()}ListQuery", __config__=ConfigDict(extra="forbid"), **fields)
 
 router = APIRouter(responses=ERRORS)
 
@@ -56,13 +70,13 @@ def _page(items: list[Record], limit: int) -> dict[str, Any]:
 def _add_routes(entity: str, path: str, plural: str, model: type[Record]) -> None:
     tag = plural
 
+    Query_ = filters_model(entity)
+
     @router.get(path, response_model=Page[model], operation_id=f"list_{plural}", tags=[tag])  # type: ignore[valid-type]
-    def list_(request: Request, store: StoreDep, _: Reader, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-              person_id: str | None = None, company_id: str | None = None, current: bool | None = None,
-              internal: bool | None = None, status: str | None = None) -> dict[str, Any]:
-        given = {"person_id": person_id, "company_id": company_id, "current": current, "internal": internal, "status": status}
-        filters = {name: value for name, value in given.items() if value is not None}
-        items = records.list_records(store=store, entity=entity, after=after, limit=limit, filters=filters)
+    def list_(request: Request, store: StoreDep, _: Reader, query: Annotated[Query_, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+        given = query.model_dump(exclude={"after", "limit"}, exclude_none=True)
+        limit = query.limit
+        items = records.list_records(store=store, entity=entity, after=query.after, limit=limit, filters=given)
         audit_persons(request, persons_in(entity, items))
         return _page(items, limit)
 

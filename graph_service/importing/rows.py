@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from graph_service.errors import InvalidInput, Problem
+from graph_service.errors import InvalidInput, Problem, problems_from_errors
 
 csv.field_size_limit(sys.maxsize)
 
@@ -37,12 +37,25 @@ def _list_fields(model: type[BaseModel]) -> frozenset[str]:
     )
 
 
-def raw_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
+def header_problems(model: type[BaseModel], columns: list[str] | None) -> list[Problem]:
+    """A CSV header must name only known fields and every required one."""
+    if not columns:
+        return [Problem("file", "empty: a CSV file needs a header line", 1)]
+    unknown = [c for c in columns if c not in model.model_fields]
+    required = [n for n, f in model.model_fields.items() if f.is_required() and n not in columns]
+    return [Problem(c, "unknown column", 1) for c in unknown] + [Problem(n, "required column missing", 1) for n in required]
+
+
+def raw_rows(path: Path, fmt: str, model: type[BaseModel]) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     """(line number, raw row or the problem that made it unreadable)."""
     with open(path, encoding="utf-8", newline="") as handle:
         try:
             if fmt == "csv":
                 reader = csv.DictReader(handle)
+                problems = header_problems(model, list(reader.fieldnames or []))
+                if problems:
+                    yield from ((1, problem) for problem in problems)
+                    return
                 for row in reader:
                     if None in row:
                         yield reader.line_num, Problem("row", "more cells than the header has columns")
@@ -75,20 +88,9 @@ def from_csv_cells(model: type[BaseModel], row: dict[str, Any]) -> dict[str, Any
     return data
 
 
-def validation_problems(err: ValidationError, line: int | None) -> list[Problem]:
-    problems = []
-    for detail in err.errors():
-        field = ".".join(str(part) for part in detail["loc"]) or "row"
-        message = detail["msg"].removeprefix("Value error, ")
-        if ": " in message and field == "row":
-            field, message = message.split(": ", 1)
-        problems.append(Problem(field, message, line))
-    return problems
-
-
 def parse(model: type[BaseModel], path: Path, fmt: str) -> Iterator[tuple[int, BaseModel | list[Problem]]]:
     """Validated records or their problems, with line numbers."""
-    for line, raw in raw_rows(path, fmt):
+    for line, raw in raw_rows(path, fmt, model):
         if isinstance(raw, Problem):
             yield line, [Problem(raw.field, raw.reason, None if line < 0 else line)]
             continue
@@ -96,4 +98,4 @@ def parse(model: type[BaseModel], path: Path, fmt: str) -> Iterator[tuple[int, B
         try:
             yield line, model.model_validate(data)
         except ValidationError as err:
-            yield line, validation_problems(err, line)
+            yield line, problems_from_errors(err.errors(), line)

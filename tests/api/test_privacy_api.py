@@ -11,7 +11,7 @@ from graph_service import keys
 from graph_service.keys import Scope
 from graph_service.settings import Settings
 from graph_service.store.base import Store
-from tests.api.conftest import Api
+from tests.conftest import Api
 
 
 def load(api: Api) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph_service.keys import Scope
-from tests.api.conftest import Api
+from tests.conftest import Api
 
 
 def test_health_is_open_and_everything_else_needs_a_key(api: Api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -43,12 +44,21 @@ def test_expired(minted: embed.EmbedToken) -> None:
     assert isinstance(caught.value, Unauthorized)
 
 
-@pytest.mark.parametrize("position", [0, 10, -1, -10])
+@pytest.mark.parametrize("position", [1, 10, -1, -2, -10])
 def test_tampered(minted: embed.EmbedToken, position: int) -> None:
+    # flip the top bit of one base64url character (the low bits of the last one carry no data)
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
     chars = list(minted.token)
-    chars[position] = "A" if chars[position] != "A" else "B"
+    assert chars[position] in alphabet
+    chars[position] = alphabet[alphabet.index(chars[position]) ^ 32]
     with pytest.raises(embed.EmbedTokenInvalid):
         embed.verify("".join(chars), secret=SECRET, is_revoked=never, now=NOW)
+
+
+def test_truncated_or_extended(minted: embed.EmbedToken) -> None:
+    for token in (minted.token[1:], minted.token[:-1], minted.token + "A", minted.token.replace(".", "", 1)):
+        with pytest.raises(embed.EmbedTokenInvalid):
+            embed.verify(token, secret=SECRET, is_revoked=never, now=NOW)
 
 
 def test_payload_swapped_from_another_token(minted: embed.EmbedToken) -> None:

@@ -71,7 +71,7 @@ def test_scripts_only_from_the_static_url(pages: dict[str, str]) -> None:
         assert sources == [assets.url("/static", assets.VIS_NETWORK), assets.url("/static", assets.VIEW_JS)]
         inline = [attrs for attrs, body in page.scripts if not attrs.get("src")]
         assert inline == [{"type": "application/json", "id": "sg-data"}]  # data, never executed
-        links = [attrs["href"] for tag, attrs in page.tags if tag == "link"]
+        links = [attrs["href"] for tag, attrs in page.tags if tag == "link" and attrs.get("rel") == "stylesheet"]
         assert links == [assets.url("/static", assets.VIEW_CSS)]
         assert not any("style" in attrs for _, attrs in page.tags), "inline style breaks a strict CSP"
         assert "<style" not in html
@@ -188,7 +188,7 @@ def test_inline_assets_make_one_offline_file() -> None:
     html = render.render_html(sample_views()["paths"], inline_assets=True)
     page = parse(html)
     assert not any(attrs.get("src") for attrs, _ in page.scripts)
-    assert not any(tag == "link" for tag, _ in page.tags)
+    assert not any(tag == "link" and attrs.get("rel") == "stylesheet" for tag, attrs in page.tags)
     assert "vis-network" in html and "sourceMappingURL" not in html
 
 
@@ -213,3 +213,13 @@ def test_assets() -> None:
 
     with pytest.raises(NotFound):
         assets.get_or_raise("../../etc/passwd")
+
+
+def test_fewer_layout_iterations_for_large_views() -> None:
+    assert render.stabilization_iterations(50) == 250
+    assert render.stabilization_iterations(500) == 120
+    assert render.view_data(large_network(300))["options"]["physics"]["stabilization"]["iterations"] == 200
+
+
+def test_no_favicon_request() -> None:
+    assert '<link rel="icon" href="data:,">' in render.render_html(nx.Graph())

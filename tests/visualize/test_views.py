@@ -109,9 +109,29 @@ def test_talent_flow_min_moves_and_unknown_dates() -> None:
 def test_builders_accept_model_objects() -> None:
     from datetime import datetime, timezone
 
-    from graph_service.model import Person
+    from graph_service.model import Company, JobMove, Person
 
     G = views.path_view([{"persons": [Person(id="me", name="Me", internal=True), Person(id="you", name="You")],
                           "hops": [{"strength": 0.5}]}])
     assert G.nodes["p:me"]["internal"] and G.nodes["p:you"]["label"] == "You"
-    del datetime, timezone
+
+    def move(id: str, type: str, to: str) -> JobMove:
+        return JobMove(id=id, type=type, person_id="you", from_company_id="a", from_title="VP", from_layer="executor",
+                       to_company_id=to, to_title="CEO", to_layer="decision_maker", on=date(2024, 5, 1),
+                       precision="month", from_employment_id="e1", to_employment_id="e2",
+                       learned_at=datetime(2024, 6, 1, tzinfo=timezone.utc), source="test")
+
+    flow = views.talent_flow_view([move("m1", "move", "b"), move("m2", "role_change", "a")],
+                                  companies={"a": Company(id="a", name="A Co", status="customer")})
+    assert set(flow) == {"c:a", "c:b"} and flow.nodes["c:a"]["status"] == "customer"
+    assert flow.edges["c:a", "c:b"]["evidence"] == "1 move\nyou: VP → CEO (2024-05-01)"
+
+
+def test_visualize_never_imports_the_store_or_the_api() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, visualize.assets, visualize.embed, visualize.export, visualize.render, visualize.style, "
+            "visualize.views; print(sorted(m for m in sys.modules if m.startswith(('graph_service', 'api', 'fastapi'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['graph_service', 'graph_service.errors', 'graph_service.model']"

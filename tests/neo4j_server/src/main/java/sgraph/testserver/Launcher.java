@@ -24,16 +24,27 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  *
  * HOME_DIR holds data/ and logs/ and is reused as-is (so a restart keeps the data).
  * PORT 0 lets the OS choose.
+ * With -Dsgraph.watchStdin=true the server also shuts down when its standard input reaches
+ * end-of-file, so it does not outlive a parent process that dies without stopping it.
  * Prints "NEO4J_READY bolt://127.0.0.1:PORT" once Bolt accepts connections and
  * "NEO4J_STOPPED" after a clean shutdown (SIGTERM / SIGINT).
  */
 public final class Launcher {
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         if (args.length != 2) {
             System.err.println("usage: Launcher HOME_DIR PORT");
             System.exit(2);
         }
+        try {
+            run(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // Neo4j's non-daemon threads would otherwise keep the JVM alive
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
 
@@ -75,6 +86,21 @@ public final class Launcher {
                 .getLocalAddress(ConnectorType.BOLT);
         // Make sure the default database is up before announcing readiness.
         dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
+
+        if (Boolean.getBoolean("sgraph.watchStdin")) {
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (System.in.read() != -1) {
+                        // ignore input; only end-of-file matters
+                    }
+                } catch (java.io.IOException ignored) {
+                    // treat a broken stdin like end-of-file
+                }
+                System.exit(0); // runs the shutdown hook
+            }, "stdin-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
 
         System.out.println("NEO4J_READY bolt://127.0.0.1:" + bolt.getPort());
         System.out.flush();

@@ -1,0 +1,343 @@
+"""Account maps: an account's buying committee, each person's influence, and how well we cover it.
+
+An account map answers, for one company (optionally as of a date): who works
+there by decision layer, how much weight each person carries, which of them our
+team knows and how closely, which layers we do not reach, and the best warm
+paths to the decision-makers we do not know yet.
+
+Influence of a person inside the account is
+:func:`graph_service.influence.internal_influence`: half the seniority of the
+title (0..10, scaled to 0..1), half the person's PageRank among the account's
+own ties (min-max scaled), so the title says who may sign and the colleagues
+say whose word carries.
+
+Coverage of a person is read from the projection: our best *direct* tie
+(strength in (0, 1] and the team member holding it) and the length of the
+shortest chain of ties from anyone on our team (1 = a direct tie, up to
+``MAX_HOPS``; ``None`` beyond). A person is *covered* when some team member has
+a direct tie to them; a layer is covered when one of its people is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+from pydantic import BaseModel
+
+from graph_service.influence import internal_influence, subgraph_adjacency
+from graph_service.model import DecisionLayer
+from graph_service.paths import WarmPath, warm_paths
+
+MAX_HOPS = 3
+"""Longest chain of ties, from our team, that a map measures."""
+
+LAYERS: tuple[DecisionLayer, ...] = (
+    DecisionLayer.decision_maker,
+    DecisionLayer.executor,
+    DecisionLayer.user_influencer,
+    DecisionLayer.unknown,
+)
+
+GAP_TEXT = {
+    DecisionLayer.decision_maker: "no relationship to any decision-maker",
+    DecisionLayer.executor: "no relationship to any executor (procurement, project, technical)",
+    DecisionLayer.user_influencer: "no relationship to any user or influencer",
+}
+MISSING_TEXT = {
+    DecisionLayer.decision_maker: "no decision-maker known at this account",
+    DecisionLayer.executor: "no executor known at this account (procurement, project, technical)",
+    DecisionLayer.user_influencer: "no user or influencer known at this account",
+}
+SINGLE_THREAD_TEXT = "single-threaded: every relationship runs through {name}; if they leave, the account goes with them"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """One person at the account, as the store or the projection knows them: the input of a map."""
+
+    id: str
+    name: str
+    title: str
+    department: str
+    layer: DecisionLayer
+    layer_inferred: bool
+    seniority: int
+    certain: bool = True
+
+
+class CompanyRef(BaseModel):
+    id: str
+    name: str
+    status: str
+
+
+class Coverage(BaseModel):
+    """How close our team is to one person."""
+
+    strength: float
+    """Our best direct tie, 0 when no one on our team has one."""
+    via: str | None
+    """The team member holding that tie."""
+    hops: int | None
+    """Fewest ties from anyone on our team: 1 direct, up to MAX_HOPS; None when farther or unreachable."""
+
+
+class MappedPerson(BaseModel):
+    id: str
+    name: str
+    title: str
+    department: str
+    layer: DecisionLayer
+    layer_inferred: bool
+    """True when the layer was read from the title and department, not stated."""
+    seniority: int
+    centrality: float
+    """Min-max scaled PageRank among the account's own ties, in [0, 1]."""
+    influence: float
+    """0.5 * seniority / 10 + 0.5 * centrality, in [0, 1]."""
+    certain: bool
+    """False when, by the precision of its dates, the position only possibly held on the map's day."""
+    coverage: Coverage
+
+
+class Relationship(BaseModel):
+    person: str
+    name: str
+    strength: float
+    via: str
+
+
+class LayerView(BaseModel):
+    layer: DecisionLayer
+    people: list[MappedPerson]
+    """Most influential first."""
+    covered: bool
+    covered_people: int
+    strongest: Relationship | None
+    """Our strongest direct tie into this layer."""
+
+
+class Step(BaseModel):
+    person: str
+    name: str
+    strength: float | None
+    """Strength of the tie into this person (None for the first, a team member)."""
+
+
+class NextStep(BaseModel):
+    """The best warm path to one decision-maker we do not know yet."""
+
+    target: str
+    name: str
+    influence: float
+    path: list[Step]
+    score: float
+    """exp(-cost): the product of the ties' strengths, discounted per hop."""
+
+
+class AccountMap(BaseModel):
+    company: CompanyRef
+    as_of: date | None
+    team: list[str]
+    people: int
+    layers: list[LayerView]
+    gaps: list[str]
+    next_steps: list[NextStep]
+
+
+def team_reach(G: nx.Graph, team: Collection[Hashable], depth: int = MAX_HOPS - 1) -> dict[Hashable, int]:
+    """Fewest ties from the team to everyone within ``depth`` ties (team members: 0), breadth first."""
+    reach = {member: 0 for member in team if member in G}
+    frontier = list(reach)
+    adj = G._adj
+    for level in range(1, depth + 1):
+        found = []
+        for node in frontier:
+            for other in adj[node]:
+                if other not in reach:
+                    reach[other] = level
+                    found.append(other)
+        frontier = found
+    return reach
+
+
+def _coverage(G: nx.Graph, person: str, team: Collection[str], reach: Mapping[Hashable, int]) -> Coverage:
+    """Our best direct tie to ``person`` and the fewest ties to them, from ``reach`` (within MAX_HOPS - 1)."""
+    if person not in G:
+        return Coverage(strength=0.0, via=None, hops=None)
+    strength, via = 0.0, None
+    nearest = reach.get(person)
+    for other, attrs in G._adj[person].items():
+        if other in team:
+            tie = float(attrs.get("strength", 0.0))
+            if tie > strength or (tie == strength and via is not None and other < via):
+                strength, via = tie, other
+        level = reach.get(other)
+        if level is not None and (nearest is None or level + 1 < nearest):
+            nearest = level + 1
+    return Coverage(strength=round(strength, 6), via=via, hops=nearest)
+
+
+def build_map(
+    G: nx.Graph,
+    *,
+    company: CompanyRef,
+    staff: Sequence[Staff],
+    team: Collection[str],
+    as_of: date | None = None,
+    reach: Mapping[Hashable, int] | None = None,
+    next_steps: int = 5,
+    max_hops: int = 4,
+) -> AccountMap:
+    """An account map from the account's staff and the person graph: pure, no store.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The projection's person graph (edges with ``strength`` and integer ``cost``).
+    company : CompanyRef
+    staff : sequence of Staff
+        The account's people on the map's day; team members among them are left out.
+    team : collection of str
+        Our team: the starting points of coverage and warm paths.
+    reach : mapping, optional
+        :func:`team_reach` of this team, when the caller keeps it between maps.
+    next_steps : int
+        How many uncovered decision-makers (most influential first) get a warm path.
+    max_hops : int
+        Longest warm path, in ties.
+
+    Returns
+    -------
+    AccountMap
+    """
+    team = frozenset(team)
+    staff = [s for s in staff if s.id not in team]
+    reach = team_reach(G, team) if reach is None else reach
+    standing = internal_influence(subgraph_adjacency(G, [s.id for s in staff]), {s.id: s.seniority for s in staff})
+    people = [
+        MappedPerson(
+            id=s.id, name=s.name, title=s.title, department=s.department, layer=s.layer,
+            layer_inferred=s.layer_inferred, seniority=s.seniority, centrality=standing[s.id].centrality,
+            influence=standing[s.id].influence, certain=s.certain, coverage=_coverage(G, s.id, team, reach),
+        )
+        for s in staff
+    ]
+    people.sort(key=lambda p: (-p.influence, -p.coverage.strength, p.id))
+    layers = [_layer_view(layer, [p for p in people if p.layer == layer]) for layer in LAYERS]
+    return AccountMap(
+        company=company, as_of=as_of, team=sorted(team), people=len(people), layers=layers,
+        gaps=_gaps(layers, people), next_steps=_next_steps(G, layers[0], team, next_steps, max_hops),
+    )
+
+
+def _layer_view(layer: DecisionLayer, people: list[MappedPerson]) -> LayerView:
+    covered = [p for p in people if p.coverage.via is not None]
+    best = max(covered, key=lambda p: (p.coverage.strength, p.influence), default=None)
+    strongest = None
+    if best is not None and best.coverage.via is not None:
+        strongest = Relationship(person=best.id, name=best.name, strength=best.coverage.strength, via=best.coverage.via)
+    return LayerView(layer=layer, people=people, covered=bool(covered), covered_people=len(covered),
+                     strongest=strongest)
+
+
+def _gaps(layers: Iterable[LayerView], people: Sequence[MappedPerson]) -> list[str]:
+    gaps = []
+    for view in layers:
+        if view.layer == DecisionLayer.unknown:
+            continue
+        if not view.people:
+            gaps.append(MISSING_TEXT[view.layer])
+        elif not view.covered:
+            gaps.append(GAP_TEXT[view.layer])
+    vias = {p.coverage.via for p in people if p.coverage.via is not None}
+    if len(vias) == 1 and sum(p.coverage.via is not None for p in people) > 0:
+        gaps.append(SINGLE_THREAD_TEXT.format(name=next(iter(vias))))
+    return gaps
+
+
+def _next_steps(G: nx.Graph, deciders: LayerView, team: frozenset[str], limit: int, max_hops: int) -> list[NextStep]:
+    sources = [member for member in sorted(team) if member in G]
+    steps: list[NextStep] = []
+    if not sources:
+        return steps
+    for person in deciders.people:
+        if len(steps) == limit:
+            break
+        if person.coverage.via is not None or person.id not in G:
+            continue
+        found = warm_paths(G, sources, [person.id], k=1, max_hops=max_hops)
+        if found:
+            steps.append(_step(G, person, found[0]))
+    return steps
+
+
+def _step(G: nx.Graph, person: MappedPerson, path: WarmPath) -> NextStep:
+    names = G.nodes
+    hops = [Step(person=path.nodes[0], name=_name(names, path.nodes[0]), strength=None)]
+    hops += [Step(person=hop.target, name=_name(names, hop.target), strength=hop.strength) for hop in path.hops]
+    return NextStep(target=person.id, name=person.name, influence=person.influence, path=hops,
+                    score=round(path.score, 6))
+
+
+def _name(nodes: Mapping[Hashable, Mapping[str, object]], node: Hashable) -> str:
+    return str(nodes[node].get("name", node))
+
+
+class MapCache:
+    """Account maps and team reach, kept while the projection's change-feed position stays put.
+
+    Keys are ``(company, as_of, team)``; any write that moves the projection's
+    sequence number empties the cache on the next look-up. Bounded: the least
+    recently used map goes first.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._seq: int | None = None
+        self._maps: OrderedDict[tuple[str, date | None, frozenset[str]], AccountMap] = OrderedDict()
+        self._reach: dict[frozenset[str], dict[Hashable, int]] = {}
+        self._lock = threading.Lock()
+
+    def _at(self, seq: int) -> None:
+        if seq != self._seq:
+            self._maps.clear()
+            self._reach.clear()
+            self._seq = seq
+
+    def get(self, seq: int, key: tuple[str, date | None, frozenset[str]]) -> AccountMap | None:
+        with self._lock:
+            self._at(seq)
+            found = self._maps.get(key)
+            if found is not None:
+                self._maps.move_to_end(key)
+            return found
+
+    def put(self, seq: int, key: tuple[str, date | None, frozenset[str]], value: AccountMap) -> None:
+        with self._lock:
+            self._at(seq)
+            self._maps[key] = value
+            while len(self._maps) > self.size:
+                self._maps.popitem(last=False)
+
+    def reach(self, seq: int, G: nx.Graph, team: frozenset[str]) -> dict[Hashable, int]:
+        with self._lock:
+            self._at(seq)
+            found = self._reach.get(team)
+        if found is None:
+            found = team_reach(G, team)
+            with self._lock:
+                if self._seq == seq:
+                    self._reach[team] = found
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._maps.clear()
+            self._reach.clear()
+            self._seq = None

@@ -1,0 +1,642 @@
+"""The relationship graph in memory: persons, ties with strength and evidence, following the store.
+
+The graph
+---------
+An undirected ``networkx.Graph`` of person ids.
+
+- Node attributes: ``name``, ``internal`` (on our team), ``jobs``: the current
+  employments as :class:`Job` (a missing decision layer is inferred from the title
+  and department with ``layers.layer_of``, a missing seniority with ``layers.seniority_of``).
+- Edge data: :class:`EdgeData`, a compact read-only mapping with ``strength`` (see
+  ``strength.tie_strength``), ``cost`` (``paths.cost_of(strength)``), ``last`` (the
+  newest evidence's day) and ``evidence`` (plain dicts, rendered on access).
+- ``G.graph["companies"]``: ``{company id: Company(name, staff, status)}``.
+
+Evidence, per pair
+------------------
+Ties
+    Team-visible stored ties (private and hidden ones are left out); of several
+    ties between one pair, the strongest rating counts.
+Interactions
+    Team-visible ones. The initiator is paired with each participant (direct) and
+    each copied person (copied). Participants are paired with each other when the
+    interaction has no initiator or is not an email, and has at most
+    ``weights.max_group`` persons: an email to fifty people does not make them
+    acquainted, a meeting of five does.
+Colleagues, board seats, associations
+    Employments at the same company that overlap in time. A company's employees
+    would give every pair (5,000 people: 12.5 million pairs), so: at a company of
+    at most ``weights.small_company`` staff (stated ``employees``, else the persons
+    known there) everyone is paired; at a larger one only employments in the same
+    non-empty department are, each with at most ``colleagues`` colleagues who joined
+    next after it. Board seats (department or title naming the board) pair with
+    each other the same way; at a company whose status is ``association`` the
+    relation is ``association``.
+Referrals
+    The referrer and the person referred; with a ``to_id``, also the person
+    referred and the one they were referred to, and the referrer and that person.
+
+Following the store
+-------------------
+A :class:`Projection` remembers the change-feed sequence number it reflects.
+:meth:`Projection.current` first applies every change committed since (in this or
+any other process) and then hands out the graph under a lock, so a write is
+visible to the very next query everywhere, at the cost of one ``changes_since``
+read per query. Upserts of persons, companies, employments, ties, interactions and
+referrals are applied in place: the touched pairs' evidence is read again from the
+store and their strength recomputed. Deletes other than of persons, and batches
+of more than ``rebuild_after`` changed ids, rebuild the graph from a full scan.
+
+Memory
+------
+At a million persons and ten million ties every byte per edge counts: edge data
+are slotted objects instead of dicts, strength is derived from the integer cost,
+and repeated values (days, kinds, sources, type tuples, ratings) are shared.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+import networkx as nx
+
+from graph_service.layers import infer_layer, seniority_of
+from graph_service.model import DecisionLayer, content_id
+from graph_service.paths import COST_SCALE, cost_of
+from graph_service.store.base import Change, Store, StoreTx, scan_all
+from graph_service.strength import (
+    DEFAULT_WEIGHTS,
+    PairEvidence,
+    ReferralEvidence,
+    StrengthWeights,
+    TalkEvidence,
+    TieEvidence,
+    WorkEvidence,
+    evidence_dicts,
+    last_evidence,
+    noisy_or,
+    strength_parts,
+    tie_part,
+)
+
+KINDS = ("person", "company", "employment", "tie", "interaction", "referral")
+"""The kinds the graph is built from, in the order they are read."""
+BOARD_DEPARTMENTS = frozenset({"board", "board of directors", "董事会"})
+PAGE = 10_000
+
+
+class Company(NamedTuple):
+    name: str
+    staff: int | None
+    status: str
+
+
+class Job(NamedTuple):
+    """A current employment of a person, as a node attribute."""
+
+    company_id: str
+    title: str
+    department: str
+    decision_layer: str
+    seniority: int
+    start: date | None
+
+
+class EdgeData(Mapping[str, Any]):
+    """A tie of the graph: read-only mapping with ``strength``, ``cost``, ``last`` and ``evidence``.
+
+    The evidence is kept in four compact slots (see ``strength``) and rendered as
+    plain dicts only when ``data["evidence"]`` is read.
+    """
+
+    __slots__ = ("cost", "last", "tie", "talk", "work", "referrals")
+    KEYS = ("strength", "cost", "last", "evidence")
+
+    def __init__(self) -> None:
+        self.cost = 0
+        self.last: date | None = None
+        self.tie: TieEvidence | None = None
+        self.talk: TalkEvidence | _Talk | None = None
+        self.work: tuple[WorkEvidence, ...] = ()
+        self.referrals: tuple[ReferralEvidence, ...] = ()
+
+    @property
+    def strength(self) -> float:
+        return math.exp(-self.cost / COST_SCALE)
+
+    @property
+    def evidence(self) -> PairEvidence:
+        return PairEvidence(self.tie, self.talk, self.work, self.referrals)  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "cost":
+            return self.cost
+        if key == "strength":
+            return self.strength
+        if key == "last":
+            return self.last
+        if key == "evidence":
+            return evidence_dicts(self.evidence)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+class _Talk:
+    """Interactions of one pair while they are being counted."""
+
+    __slots__ = ("by_a", "by_b", "first", "last", "types", "sources")
+
+    def __init__(self) -> None:
+        self.by_a = self.by_b = 0
+        self.first = date.max
+        self.last = date.min
+        self.types: dict[str, list[int]] = {}
+        self.sources: set[str] = set()
+
+
+class _Shared:
+    """Repeated values of a build kept once: days, strings, tuples, numbers."""
+
+    def __init__(self) -> None:
+        self._days: dict[Any, date] = {}
+        self._values: dict[Any, Any] = {}
+
+    def day(self, value: Any) -> date | None:
+        """A day from an ISO date or datetime string, a date or a datetime (taken as UTC)."""
+        if value is None:
+            return None
+        key = value[:10] if isinstance(value, str) else value.date() if isinstance(value, datetime) else value
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = date.fromisoformat(key) if isinstance(key, str) else key
+        return found
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return sys.intern(value)
+        return self._values.setdefault((value.__class__, value), value)
+
+
+# -- evidence from raw records ------------------------------------------------------------
+
+
+def interaction_pairs(raw: Mapping[str, Any], max_group: int) -> list[tuple[str, str, bool, str | None]]:
+    """The pairs an interaction links, as ``(p, q, copied, initiator)`` (see the module docstring)."""
+    initiator = raw.get("initiator")
+    participants = sorted(set(raw["participants"]) - {initiator})
+    copied = sorted(set(raw.get("cc") or ()) - set(participants) - {initiator})
+    pairs: list[tuple[str, str, bool, str | None]] = []
+    if initiator:
+        pairs += [(initiator, p, False, initiator) for p in participants]
+        pairs += [(initiator, c, True, initiator) for c in copied]
+    group = len(participants) + len(copied) + (1 if initiator else 0)
+    if (not initiator or raw["type"] != "email") and group <= max_group:
+        pairs += [(p, q, False, None) for i, p in enumerate(participants) for q in participants[i + 1:]]
+    return pairs
+
+
+def referral_links(raw: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The pairs a referral links, as ``(p, q, relation)``."""
+    referrer, referred, to = raw["referrer_id"], raw["referred_id"], raw.get("to_id")
+    links = [(referrer, referred, "referred")]
+    if to and to not in (referrer, referred):
+        links += [(referred, to, "introduced"), (referrer, to, "referred_to")]
+    return links
+
+
+def is_board(title: str, department: str) -> bool:
+    """Whether an employment is a board seat: the department is the board, or the title names it."""
+    return department.strip().lower() in BOARD_DEPARTMENTS or "board" in title.lower() or "董事" in title
+
+
+class _Stint(NamedTuple):
+    person: str
+    start: date | None
+    end: date | None
+    department: str
+    board: bool
+    source: str | None
+
+
+def work_pairs(company_id: str, company: Company | None, stints: list[_Stint], *, weights: StrengthWeights,
+               colleagues: int) -> Iterator[tuple[str, str, WorkEvidence]]:
+    """Pairs of overlapping employments at one company, under the caps of the module docstring."""
+    staff = (company.staff if company and company.staff else None) or len({s.person for s in stints})
+    relation = "association" if company and company.status == "association" else "colleague"
+    small = staff <= weights.small_company and len(stints) <= 4 * weights.small_company
+    groups: dict[tuple[bool, str], list[_Stint]] = defaultdict(list)
+    for stint in stints:
+        if stint.board:
+            groups[(True, "")].append(stint)
+        elif small or stint.department:
+            groups[(False, "" if small else stint.department)].append(stint)
+    for (board, _), group in groups.items():
+        group.sort(key=lambda s: (s.start or date.min, s.person))
+        limit = len(group) if small and not board else colleagues
+        for i, x in enumerate(group):
+            found = 0
+            for y in group[i + 1:]:
+                if found >= limit or (x.end is not None and y.start is not None and y.start >= x.end):
+                    break
+                start = max(x.start, y.start) if x.start and y.start else (x.start or y.start)
+                end = min(x.end, y.end) if x.end and y.end else (x.end or y.end)
+                if y.person == x.person or (start and end and end <= start):
+                    continue
+                found += 1
+                department = x.department if x.department == y.department else ""
+                yield x.person, y.person, WorkEvidence(
+                    company_id, "board" if board else relation, start, end, department, staff, x.source or y.source)
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Turns raw records (store JSON or generated rows) into the graph; also used for in-place updates."""
+
+    def __init__(self, G: nx.Graph, *, weights: StrengthWeights, today: date, colleagues: int) -> None:
+        self.G = G
+        self.adj = G._adj
+        self.weights = weights
+        self.today = today
+        self.colleagues = colleagues
+        self.shared = _Shared()
+        self._layers: dict[tuple[str, str], tuple[str, int]] = {}
+        self.stints: dict[str, list[_Stint]] = defaultdict(list)
+
+    def edge(self, p: str, q: str) -> EdgeData | None:
+        """The edge of a pair, created when missing; None when either is not a known person or p == q."""
+        adj = self.adj
+        if p == q or p not in adj or q not in adj:
+            return None
+        data = adj[p].get(q)
+        if data is None:
+            data = adj[p][q] = adj[q][p] = EdgeData()
+        return data
+
+    # persons and companies
+    def person(self, raw: Mapping[str, Any]) -> None:
+        node = self.G._node.get(raw["id"])
+        if node is None:
+            self.G.add_node(raw["id"], name=raw["name"], internal=bool(raw.get("internal")), jobs=())
+        else:
+            node.update(name=raw["name"], internal=bool(raw.get("internal")))
+
+    def company(self, raw: Mapping[str, Any]) -> None:
+        self.G.graph["companies"][raw["id"]] = Company(raw["name"], raw.get("employees"), raw.get("status") or "other")
+
+    # employments
+    def job(self, raw: Mapping[str, Any]) -> Job:
+        title, department = raw.get("title") or "", raw.get("department") or ""
+        key = (title, department)
+        inferred = self._layers.get(key)
+        if inferred is None:
+            inferred = self._layers[key] = (sys.intern(infer_layer(title, department).value), seniority_of(title))
+        layer = raw.get("decision_layer")
+        layer = inferred[0] if layer in (None, DecisionLayer.unknown.value) else sys.intern(layer)
+        seniority = raw.get("seniority")
+        return Job(sys.intern(raw["company_id"]), sys.intern(title), sys.intern(department), layer,
+                   inferred[1] if seniority is None else seniority, self.shared.day(raw.get("start")))
+
+    def is_current(self, raw: Mapping[str, Any]) -> bool:
+        start, end = self.shared.day(raw.get("start")), self.shared.day(raw.get("end"))
+        return (start is None or start <= self.today) and (end is None or end > self.today)
+
+    def stint(self, raw: Mapping[str, Any]) -> None:
+        """Remember an employment of a known person for the colleague pairs of its company."""
+        if raw["person_id"] not in self.adj:
+            return
+        title, department = raw.get("title") or "", raw.get("department") or ""
+        day, value = self.shared.day, self.shared.value
+        self.stints[raw["company_id"]].append(_Stint(
+            raw["person_id"], day(raw.get("start")), day(raw.get("end")), value(department),
+            is_board(title, department), value(raw["source"]) if raw.get("source") else None))
+
+    def colleagues_at(self, company_id: str, stints: list[_Stint]) -> set[tuple[str, str]]:
+        touched = set()
+        company = self.G.graph["companies"].get(company_id)
+        for p, q, work in work_pairs(company_id, company, stints, weights=self.weights, colleagues=self.colleagues):
+            data = self.edge(p, q)
+            if data is not None:
+                data.work = (*data.work, work)
+                touched.add((p, q) if p < q else (q, p))
+        return touched
+
+    # ties, interactions, referrals
+    def tie(self, raw: Mapping[str, Any]) -> tuple[str, str] | None:
+        if raw.get("visibility", "team") != "team":
+            return None
+        data = self.edge(raw["a"], raw["b"])
+        if data is None:
+            return None
+        value = self.shared.value
+        rated = raw.get("strength")
+        tie = TieEvidence(None if rated is None else value(float(rated)), value(raw.get("kind") or "other"),
+                          value(raw.get("source") or "sales_accounts"), self.shared.day(raw.get("since")))
+        known = data.tie
+        if known is None or (tie.rated or 0.0) > (known.rated or 0.0):
+            data.tie = tie
+        return raw["a"], raw["b"]
+
+    def interaction(self, raw: Mapping[str, Any], only: str | None = None) -> None:
+        """Count an interaction on its pairs (with ``only``: just the pairs of that person)."""
+        if raw.get("visibility", "team") != "team":
+            return
+        day = self.shared.day(raw["at"])
+        kind, source = sys.intern(raw["type"]), sys.intern(raw.get("source") or "sales_accounts")
+        for p, q, copied, initiator in interaction_pairs(raw, self.weights.max_group):
+            if only is not None and only not in (p, q):
+                continue
+            data = self.edge(p, q)
+            if data is None:
+                continue
+            talk = data.talk
+            if not isinstance(talk, _Talk):
+                talk = data.talk = _Talk()
+            if initiator is not None:
+                if initiator == min(p, q):
+                    talk.by_a += 1
+                else:
+                    talk.by_b += 1
+            if day < talk.first:  # type: ignore[operator]
+                talk.first = day  # type: ignore[assignment]
+            if day > talk.last:  # type: ignore[operator]
+                talk.last = day  # type: ignore[assignment]
+            counts = talk.types.get(kind)
+            if counts is None:
+                counts = talk.types[kind] = [0, 0]
+            counts[copied] += 1
+            talk.sources.add(source)
+
+    def referral(self, raw: Mapping[str, Any], only: str | None = None) -> None:
+        rid = raw.get("id") or content_id("ref", raw["referrer_id"], raw["referred_id"], raw.get("to_id"), raw["on"])
+        value = self.shared.value
+        for p, q, relation in referral_links(raw):
+            if only is not None and only not in (p, q):
+                continue
+            data = self.edge(p, q)
+            if data is not None:
+                data.referrals = (*data.referrals, ReferralEvidence(
+                    rid, relation, raw["referrer_id"], raw["referred_id"], raw.get("to_id"), self.shared.day(raw["on"]),
+                    value(raw.get("outcome") or "pending"), value(raw.get("source") or "customer_referrals")))
+
+    # strength
+    def settle(self, p: str, q: str) -> None:
+        """Set a pair's strength, cost and last day from its evidence; drop the pair when it has none."""
+        data = self.adj[p].get(q)
+        if data is not None and not self.weigh(data, p, q):
+            self.G.remove_edge(p, q)
+
+    def weigh(self, data: EdgeData, p: str, q: str) -> bool:
+        """Freeze counted interactions and set strength, cost and last day; False when there is no evidence."""
+        talk = data.talk
+        if isinstance(talk, _Talk):
+            value = self.shared.value
+            types = sorted(((t, c[0], c[1]) for t, c in talk.types.items()), key=lambda t: (-t[1] - t[2], t[0]))
+            data.talk = TalkEvidence(*((p, q) if p < q else (q, p)), talk.by_a, talk.by_b, talk.first, talk.last,
+                                     value(tuple(types)), value(tuple(sorted(talk.sources))))
+        evidence = data.evidence
+        if evidence.talk is None and not evidence.work and not evidence.referrals:
+            strength = 0.0 if evidence.tie is None else tie_part(evidence.tie, self.weights)
+        else:
+            strength = noisy_or(strength_parts(evidence, self.weights, self.today).values())
+        if strength <= 0.0:
+            return False
+        data.cost = self.shared.value(cost_of(min(strength, 1.0)))
+        data.last = last_evidence(evidence, self.today)
+        return True
+
+    def settle_all(self) -> None:
+        weigh = self.weigh
+        dead = [(p, q) for p, around in self.adj.items() for q, data in around.items() if p < q and not weigh(data, p, q)]
+        self.G.remove_edges_from(dead)
+
+
+def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: StrengthWeights = DEFAULT_WEIGHTS,
+                today: date | None = None, colleagues: int = 5) -> nx.Graph:
+    """The graph of the module docstring from raw records, one iterable per kind of :data:`KINDS`.
+
+    Records may be the store's JSON (``scan_all``) or ``generate.Synthetic.rows`` (dates as objects,
+    derived ids left out). Kinds are read in :data:`KINDS` order; records naming unknown persons are skipped.
+    """
+    G = nx.Graph(companies={})
+    builder = _Builder(G, weights=weights, today=today or date.today(), colleagues=colleagues)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new containers and no garbage: collections would only cost time
+    try:
+        _read(builder, rows)
+    finally:
+        if collecting:
+            gc.enable()
+    return G
+
+
+def _read(builder: _Builder, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+    G = builder.G
+    for raw in rows.get("person", ()):
+        builder.person(raw)
+    for raw in rows.get("company", ()):
+        builder.company(raw)
+    for raw in rows.get("employment", ()):
+        builder.stint(raw)
+        node = G._node.get(raw["person_id"])
+        if node is not None and builder.is_current(raw):
+            node["jobs"] = (*node["jobs"], builder.job(raw))
+    for company_id, stints in builder.stints.items():
+        builder.colleagues_at(company_id, stints)
+    builder.stints.clear()
+    for raw in rows.get("tie", ()):
+        builder.tie(raw)
+    for raw in rows.get("interaction", ()):
+        builder.interaction(raw)
+    for raw in rows.get("referral", ()):
+        builder.referral(raw)
+    builder.settle_all()
+
+
+# -- following the store ---------------------------------------------------------------------
+
+
+class Projection:
+    """The graph of one store, kept current from its change feed (see the module docstring).
+
+    Parameters
+    ----------
+    store : Store
+    weights : StrengthWeights
+    today : date, optional
+        The day recency is measured from; default: the day of each build or update.
+    colleagues : int
+        At large companies, the colleagues each employment is paired with.
+    rebuild_after : int
+        More changed ids than this in one refresh: rebuild instead of updating in place.
+    """
+
+    def __init__(self, store: Store, *, weights: StrengthWeights = DEFAULT_WEIGHTS, today: date | None = None,
+                 colleagues: int = 5, rebuild_after: int = 10_000) -> None:
+        self.store = store
+        self.weights = weights
+        self._today = today
+        self.colleagues = colleagues
+        self.rebuild_after = rebuild_after
+        self._lock = threading.RLock()
+        self.seq = 0
+        self.graph = nx.Graph(companies={})
+        self.rebuild()
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def rebuild(self) -> None:
+        """Build the graph again from a full scan of the store."""
+        with self._lock:
+            seq = self.store.read(lambda tx: tx.last_change())  # changes after this are applied by refresh
+            rows = {kind: scan_all(self.store, kind, PAGE) for kind in KINDS}
+            self.graph = build_graph(rows, weights=self.weights, today=self.today, colleagues=self.colleagues)
+            self.seq = seq
+
+    def refresh(self) -> int:
+        """Apply every change committed since the last refresh; returns how many changes were applied."""
+        with self._lock:
+            changes: list[Change] = []
+            while True:
+                page = self.store.read(lambda tx: tx.changes_since(self.seq, PAGE))
+                changes += page
+                if page:
+                    self.seq = page[-1].seq
+                if len(page) < PAGE:
+                    break
+            if changes:
+                self._apply(changes)
+            return len(changes)
+
+    @contextmanager
+    def current(self) -> Iterator[nx.Graph]:
+        """The graph with every committed change applied, held still while the caller reads it."""
+        with self._lock:
+            self.refresh()
+            yield self.graph
+
+    def evidence(self, p: str, q: str) -> PairEvidence | None:
+        data = self.graph._adj.get(p, {}).get(q)
+        return data.evidence if data is not None else None
+
+    # -- in place --------------------------------------------------------------------------
+    def _apply(self, changes: list[Change]) -> None:
+        ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for change in changes:
+            if change.entity in KINDS:
+                ids[(change.entity, change.op)].update(change.ids)
+        rebuilding = any(op == "delete" and entity != "person" for entity, op in ids)
+        if rebuilding or sum(map(len, ids.values())) > self.rebuild_after:
+            self.rebuild()
+            return
+        G = self.graph
+        builder = _Builder(G, weights=self.weights, today=self.today, colleagues=self.colleagues)
+        for person in ids.get(("person", "delete"), ()):
+            if person in G:
+                G.remove_node(person)
+        self.store.read(lambda tx: self._update(tx, builder, ids))
+
+    def _update(self, tx: StoreTx, builder: _Builder, ids: Mapping[tuple[str, str], set[str]]) -> None:
+        G, adj = self.graph, self.graph._adj
+        touched: set[tuple[str, str]] = set()
+
+        def fetch(entity: str) -> list[dict[str, Any]]:
+            found = tx.get_many(entity, sorted(ids.get((entity, "upsert"), ())))
+            return [record.model_dump(mode="json") for record in found.values()]
+
+        for raw in fetch("person"):
+            builder.person(raw)
+        companies = set()
+        for raw in fetch("company"):
+            builder.company(raw)
+            companies.add(raw["id"])
+        changed = [raw for raw in fetch("employment") if raw["person_id"] in G]
+        companies |= {raw["company_id"] for raw in changed}
+        movers = {raw["person_id"] for raw in changed}
+        for person in movers:  # an employment may have left a company: look where the person was
+            node = G._node[person]
+            companies |= {job.company_id for job in node["jobs"]}
+            companies |= {w.company_id for data in adj[person].values() for w in data.work}
+            held = [e.model_dump(mode="json") for e in tx.employments_of([person])]
+            node["jobs"] = tuple(builder.job(raw) for raw in held if builder.is_current(raw))
+        for company in sorted(companies):
+            touched |= self._colleagues(tx, builder, company, movers)
+        for raw in fetch("tie"):
+            touched |= self._ties(tx, builder, raw["a"], raw["b"])
+        for entity, count in (("interaction", builder.interaction), ("referral", builder.referral)):
+            persons = set()
+            for raw in fetch(entity):
+                persons |= ({p for pair in interaction_pairs(raw, self.weights.max_group) for p in pair[:2]}
+                            if entity == "interaction" else {p for link in referral_links(raw) for p in link[:2]})
+            for person in sorted(persons & set(G)):
+                touched |= self._recount(tx, builder, entity, person, count)
+        for p, q in touched:
+            builder.settle(p, q)
+
+    def _colleagues(self, tx: StoreTx, builder: _Builder, company: str, movers: set[str]) -> set[tuple[str, str]]:
+        """Derive the work evidence at one company again."""
+        adj = self.graph._adj
+        for raw in _listed(tx, "employment", {"company_id": company}):
+            builder.stint(raw)
+        stints = builder.stints.pop(company, [])
+        touched = set()
+        for person in {s.person for s in stints} | movers:
+            for other, data in adj.get(person, {}).items():
+                if any(w.company_id == company for w in data.work):
+                    data.work = tuple(w for w in data.work if w.company_id != company)
+                    touched.add((person, other) if person < other else (other, person))
+        return touched | builder.colleagues_at(company, stints)
+
+    def _ties(self, tx: StoreTx, builder: _Builder, a: str, b: str) -> set[tuple[str, str]]:
+        data = builder.edge(a, b)
+        if data is None:
+            return set()
+        data.tie = None
+        for raw in _listed(tx, "tie", {"person_id": a}):
+            if {raw["a"], raw["b"]} == {a, b}:
+                builder.tie(raw)
+        return {(a, b) if a < b else (b, a)}
+
+    def _recount(self, tx: StoreTx, builder: _Builder, entity: str, person: str,
+                 count: Callable[..., None]) -> set[tuple[str, str]]:
+        """Count one person's interactions (or referrals) again, on every pair of that person."""
+        slot, empty = ("talk", None) if entity == "interaction" else ("referrals", ())
+        touched = set()
+        for other, data in self.graph._adj[person].items():
+            if getattr(data, slot):
+                setattr(data, slot, empty)
+                touched.add((person, other) if person < other else (other, person))
+        for raw in _listed(tx, entity, {"person_id": person}):
+            count(raw, only=person)
+        for other, data in self.graph._adj[person].items():
+            if getattr(data, slot):
+                touched.add((person, other) if person < other else (other, person))
+        return touched
+
+
+def _listed(tx: StoreTx, entity: str, filters: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every record of an entity matching the filters, as JSON-mode dicts, page by page."""
+    after: str | None = None
+    while True:
+        page = tx.list(entity, after=after, limit=PAGE, filters=filters)
+        for record in page:
+            yield record.model_dump(mode="json")
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
