@@ -15,26 +15,42 @@ Coverage of a person is read from the projection: our best *direct* tie
 (strength in (0, 1] and the team member holding it) and the length of the
 shortest chain of ties from anyone on our team (1 = a direct tie, up to
 ``MAX_HOPS``; ``None`` beyond). A person is *covered* when some team member has
-a direct tie to them; a layer is covered when one of its people is.
+a direct tie of at least ``COVERED_STRENGTH`` to them; a layer is covered when
+one of its people is. Gaps name the layers nobody covers (or nobody is known
+in), an account covered through a single person, and coverage that stops at the
+decision-makers. Next steps are the best warm paths
+(:func:`graph_service.paths.warm_paths`) to the most influential decision-makers
+we do not cover.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
 
+from graph_service.asof import members_on
+from graph_service.errors import InvalidInput, NotFound, Problem
+from graph_service.feed import team_of
 from graph_service.influence import internal_influence, subgraph_adjacency
 from graph_service.model import DecisionLayer
 from graph_service.paths import WarmPath, warm_paths
+from graph_service.projection import Projection
+from graph_service.store.base import Store, StoreTx
+
+T = TypeVar("T")
 
 MAX_HOPS = 3
 """Longest chain of ties, from our team, that a map measures."""
+
+COVERED_STRENGTH = 0.1
+"""A direct tie at least this strong covers a person; weaker (one copied email) is noted, not counted."""
 
 LAYERS: tuple[DecisionLayer, ...] = (
     DecisionLayer.decision_maker,
@@ -53,7 +69,8 @@ MISSING_TEXT = {
     DecisionLayer.executor: "no executor known at this account (procurement, project, technical)",
     DecisionLayer.user_influencer: "no user or influencer known at this account",
 }
-SINGLE_THREAD_TEXT = "single-threaded: every relationship runs through {name}; if they leave, the account goes with them"
+SINGLE_THREAD_TEXT = "single-threaded: {name} is the only person we cover here; if they leave, the account goes with them"
+TOP_ONLY_TEXT = "no relationship below the decision-makers: when they leave, nothing carries the account"
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,8 @@ class Coverage(BaseModel):
     """Our best direct tie, 0 when no one on our team has one."""
     via: str | None
     """The team member holding that tie."""
+    covered: bool
+    """The direct tie is at least COVERED_STRENGTH strong."""
     hops: int | None
     """Fewest ties from anyone on our team: 1 direct, up to MAX_HOPS; None when farther or unreachable."""
 
@@ -117,6 +136,7 @@ class LayerView(BaseModel):
     people: list[MappedPerson]
     """Most influential first."""
     covered: bool
+    """Someone in this layer is covered (a direct tie of at least COVERED_STRENGTH)."""
     covered_people: int
     strongest: Relationship | None
     """Our strongest direct tie into this layer."""
@@ -169,7 +189,7 @@ def team_reach(G: nx.Graph, team: Collection[Hashable], depth: int = MAX_HOPS - 
 def _coverage(G: nx.Graph, person: str, team: Collection[str], reach: Mapping[Hashable, int]) -> Coverage:
     """Our best direct tie to ``person`` and the fewest ties to them, from ``reach`` (within MAX_HOPS - 1)."""
     if person not in G:
-        return Coverage(strength=0.0, via=None, hops=None)
+        return Coverage(strength=0.0, via=None, covered=False, hops=None)
     strength, via = 0.0, None
     nearest = reach.get(person)
     for other, attrs in G._adj[person].items():
@@ -180,7 +200,7 @@ def _coverage(G: nx.Graph, person: str, team: Collection[str], reach: Mapping[Ha
         level = reach.get(other)
         if level is not None and (nearest is None or level + 1 < nearest):
             nearest = level + 1
-    return Coverage(strength=round(strength, 6), via=via, hops=nearest)
+    return Coverage(strength=round(strength, 6), via=via, covered=strength >= COVERED_STRENGTH, hops=nearest)
 
 
 def build_map(
@@ -237,8 +257,9 @@ def build_map(
 
 
 def _layer_view(layer: DecisionLayer, people: list[MappedPerson]) -> LayerView:
-    covered = [p for p in people if p.coverage.via is not None]
-    best = max(covered, key=lambda p: (p.coverage.strength, p.influence), default=None)
+    covered = [p for p in people if p.coverage.covered]
+    tied = [p for p in people if p.coverage.via is not None]
+    best = max(tied, key=lambda p: (p.coverage.strength, p.influence), default=None)
     strongest = None
     if best is not None and best.coverage.via is not None:
         strongest = Relationship(person=best.id, name=best.name, strength=best.coverage.strength, via=best.coverage.via)
@@ -246,7 +267,7 @@ def _layer_view(layer: DecisionLayer, people: list[MappedPerson]) -> LayerView:
                      strongest=strongest)
 
 
-def _gaps(layers: Iterable[LayerView], people: Sequence[MappedPerson]) -> list[str]:
+def _gaps(layers: Sequence[LayerView], people: Sequence[MappedPerson]) -> list[str]:
     gaps = []
     for view in layers:
         if view.layer == DecisionLayer.unknown:
@@ -255,9 +276,11 @@ def _gaps(layers: Iterable[LayerView], people: Sequence[MappedPerson]) -> list[s
             gaps.append(MISSING_TEXT[view.layer])
         elif not view.covered:
             gaps.append(GAP_TEXT[view.layer])
-    vias = {p.coverage.via for p in people if p.coverage.via is not None}
-    if len(vias) == 1 and sum(p.coverage.via is not None for p in people) > 0:
-        gaps.append(SINGLE_THREAD_TEXT.format(name=next(iter(vias))))
+    covered = [p for p in people if p.coverage.covered]
+    if len(covered) == 1:
+        gaps.append(SINGLE_THREAD_TEXT.format(name=covered[0].name))
+    elif covered and all(p.layer == DecisionLayer.decision_maker for p in covered):
+        gaps.append(TOP_ONLY_TEXT)
     return gaps
 
 
@@ -269,7 +292,7 @@ def _next_steps(G: nx.Graph, deciders: LayerView, team: frozenset[str], limit: i
     for person in deciders.people:
         if len(steps) == limit:
             break
-        if person.coverage.via is not None or person.id not in G:
+        if person.coverage.covered or person.id not in G:
             continue
         found = warm_paths(G, sources, [person.id], k=1, max_hops=max_hops)
         if found:
@@ -289,55 +312,99 @@ def _name(nodes: Mapping[Hashable, Mapping[str, object]], node: Hashable) -> str
     return str(nodes[node].get("name", node))
 
 
-class MapCache:
-    """Account maps and team reach, kept while the projection's change-feed position stays put.
+class ResultCache:
+    """Heavy results (maps, rankings, the graph as a matrix) kept while the projection stands still.
 
-    Keys are ``(company, as_of, team)``; any write that moves the projection's
-    sequence number empties the cache on the next look-up. Bounded: the least
-    recently used map goes first.
+    Every entry belongs to the projection's change-feed sequence number it was
+    computed at; the first look-up at another number empties the cache, so a
+    write anywhere invalidates everything derived from the graph. Bounded: the
+    least recently used entry goes first.
     """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._seq: int | None = None
-        self._maps: OrderedDict[tuple[str, date | None, frozenset[str]], AccountMap] = OrderedDict()
-        self._reach: dict[frozenset[str], dict[Hashable, int]] = {}
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _at(self, seq: int) -> None:
-        if seq != self._seq:
-            self._maps.clear()
-            self._reach.clear()
-            self._seq = seq
-
-    def get(self, seq: int, key: tuple[str, date | None, frozenset[str]]) -> AccountMap | None:
+    def get_or_build(self, seq: int, key: Hashable, build: Callable[[], T]) -> T:
+        """The entry for ``key`` at ``seq``, built (outside the cache's lock) when missing."""
         with self._lock:
-            self._at(seq)
-            found = self._maps.get(key)
-            if found is not None:
-                self._maps.move_to_end(key)
-            return found
-
-    def put(self, seq: int, key: tuple[str, date | None, frozenset[str]], value: AccountMap) -> None:
+            if seq != self._seq:
+                self._items.clear()
+                self._seq = seq
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[return-value]
+        value = build()
         with self._lock:
-            self._at(seq)
-            self._maps[key] = value
-            while len(self._maps) > self.size:
-                self._maps.popitem(last=False)
+            if seq == self._seq:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
 
-    def reach(self, seq: int, G: nx.Graph, team: frozenset[str]) -> dict[Hashable, int]:
-        with self._lock:
-            self._at(seq)
-            found = self._reach.get(team)
-        if found is None:
-            found = team_reach(G, team)
-            with self._lock:
-                if self._seq == seq:
-                    self._reach[team] = found
-        return found
 
-    def clear(self) -> None:
-        with self._lock:
-            self._maps.clear()
-            self._reach.clear()
-            self._seq = None
+# -- use cases --------------------------------------------------------------------------------
+
+
+def _team(tx: StoreTx, team: Iterable[str] | None) -> frozenset[str]:
+    """The given persons (each must exist), or everyone marked internal."""
+    if team is None:
+        return frozenset(team_of(tx))
+    wanted = sorted(set(team))
+    missing = set(wanted) - tx.existing_ids("person", wanted)
+    if missing:
+        raise InvalidInput([Problem("team", f"no person {id!r}") for id in sorted(missing)])
+    return frozenset(wanted)
+
+
+def staff_on(tx: StoreTx, company_id: str, day: date) -> tuple[CompanyRef, list[Staff]]:
+    """The company and its people on ``day`` from the store's employments, one entry per person."""
+    if not tx.existing_ids("company", [company_id]):
+        raise NotFound("company", company_id)
+    company = tx.get_many("company", [company_id])[company_id]
+    staff = [
+        Staff(id=m.person.id, name=m.person.name, title=m.position.employment.title,
+              department=m.position.employment.department, layer=DecisionLayer(m.position.layer),
+              layer_inferred=m.position.layer_inferred, seniority=m.position.seniority, certain=m.position.certain)
+        for m in members_on(tx, company_id, day, {})
+    ]
+    return CompanyRef(id=company.id, name=company.name, status=company.status), staff  # type: ignore[attr-defined]
+
+
+def get_account_map(
+    *,
+    store: Store,
+    projection: Projection,
+    company_id: str,
+    as_of: date | None = None,
+    team: Iterable[str] | None = None,
+    cache: ResultCache | None = None,
+    next_steps: int = 5,
+) -> AccountMap:
+    """The account map of one company on ``as_of`` (default: today), for ``team`` (default: our team).
+
+    People and their positions are the store's employments held on that day;
+    ties, coverage and warm paths are the projection's, as known now. Raises
+    NotFound for an unknown company and InvalidInput for an unknown team member.
+    """
+    with projection.current() as G:
+        seq = projection.seq
+
+        def read(tx: StoreTx) -> tuple[frozenset[str], date]:
+            return _team(tx, team), as_of or projection.today
+
+        chosen, day = store.read(read)
+
+        def build() -> AccountMap:
+            reach = _cached(cache, seq, ("reach", chosen), lambda: team_reach(G, chosen))
+            company, staff = store.read(lambda tx: staff_on(tx, company_id, day))
+            return build_map(G, company=company, staff=staff, team=chosen, as_of=day, reach=reach,
+                             next_steps=next_steps)
+
+        return _cached(cache, seq, ("map", company_id, day, chosen, next_steps), build)
+
+
+def _cached(cache: ResultCache | None, seq: int, key: Hashable, build: Callable[[], T]) -> T:
+    return build() if cache is None else cache.get_or_build(seq, key, build)

@@ -113,7 +113,7 @@ def snapshot(
 @exits_cleanly
 def demo(
     data: Annotated[Path | None, typer.Option(help="folder with the Enron employees.csv and emails.csv")] = None,
-    team: Annotated[list[str] | None, typer.Option(help="person ids on our team (default: three Enron traders)")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="person ids on our team (default: three Enron managers)")] = None,
 ) -> None:
     """Load the Enron demo (184 employees, their titles and 125k emails) into the configured store."""
     from graph_service.demo import DEMO_TEAM, enron_records

@@ -10,7 +10,9 @@ An undirected ``networkx.Graph`` of person ids.
 - Edge data: :class:`EdgeData`, a compact read-only mapping with ``strength`` (see
   ``strength.tie_strength``), ``cost`` (``paths.cost_of(strength)``), ``last`` (the
   newest evidence's day) and ``evidence`` (plain dicts, rendered on access).
-- ``G.graph["companies"]``: ``{company id: Company(name, staff, status)}``.
+- ``G.graph["companies"]``: ``{company id: Company(name, staff, status)}``;
+  ``G.graph["team"]``: the set of persons on our team; ``G.graph["employees"]``:
+  ``{company id: set of persons currently employed there}``.
 
 Evidence, per pair
 ------------------
@@ -289,11 +291,17 @@ class _Builder:
 
     # persons and companies
     def person(self, raw: Mapping[str, Any]) -> None:
-        node = self.G._node.get(raw["id"])
+        person, internal = raw["id"], bool(raw.get("internal"))
+        node = self.G._node.get(person)
         if node is None:
-            self.G.add_node(raw["id"], name=raw["name"], internal=bool(raw.get("internal")), jobs=())
+            self.G.add_node(person, name=raw["name"], internal=internal, jobs=())
         else:
-            node.update(name=raw["name"], internal=bool(raw.get("internal")))
+            node.update(name=raw["name"], internal=internal)
+        team = self.G.graph["team"]
+        if internal:
+            team.add(person)
+        else:
+            team.discard(person)
 
     def company(self, raw: Mapping[str, Any]) -> None:
         self.G.graph["companies"][raw["id"]] = Company(raw["name"], raw.get("employees"), raw.get("status") or "other")
@@ -310,6 +318,16 @@ class _Builder:
         seniority = raw.get("seniority")
         return Job(sys.intern(raw["company_id"]), sys.intern(title), sys.intern(department), layer,
                    inferred[1] if seniority is None else seniority, self.shared.day(raw.get("start")))
+
+    def set_jobs(self, person: str, jobs: tuple[Job, ...]) -> None:
+        """Make ``jobs`` the person's current employments, in the node and in the employees index."""
+        employees = self.G.graph["employees"]
+        node = self.G._node[person]
+        for job in node["jobs"]:
+            employees.get(job.company_id, set()).discard(person)
+        for job in jobs:
+            employees.setdefault(job.company_id, set()).add(person)
+        node["jobs"] = jobs
 
     def is_current(self, raw: Mapping[str, Any]) -> bool:
         start, end = self.shared.day(raw.get("start")), self.shared.day(raw.get("end"))
@@ -432,7 +450,7 @@ def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: Str
     Records may be the store's JSON (``scan_all``) or ``generate.Synthetic.rows`` (dates as objects,
     derived ids left out). Kinds are read in :data:`KINDS` order; records naming unknown persons are skipped.
     """
-    G = nx.Graph(companies={})
+    G = nx.Graph(companies={}, team=set(), employees={})
     builder = _Builder(G, weights=weights, today=today or date.today(), colleagues=colleagues)
     collecting = gc.isenabled()
     gc.disable()  # millions of new containers and no garbage: collections would only cost time
@@ -454,6 +472,7 @@ def _read(builder: _Builder, rows: Mapping[str, Iterable[Mapping[str, Any]]]) ->
         builder.stint(raw)
         node = G._node.get(raw["person_id"])
         if node is not None and builder.is_current(raw):
+            G.graph["employees"].setdefault(raw["company_id"], set()).add(raw["person_id"])
             node["jobs"] = (*node["jobs"], builder.job(raw))
     for company_id, stints in builder.stints.items():
         builder.colleagues_at(company_id, stints)
@@ -494,7 +513,7 @@ class Projection:
         self.rebuild_after = rebuild_after
         self._lock = threading.RLock()
         self.seq = 0
-        self.graph = nx.Graph(companies={})
+        self.graph = nx.Graph(companies={}, team=set(), employees={})
         self.rebuild()
 
     @property
@@ -549,7 +568,9 @@ class Projection:
         builder = _Builder(G, weights=self.weights, today=self.today, colleagues=self.colleagues)
         for person in ids.get(("person", "delete"), ()):
             if person in G:
+                builder.set_jobs(person, ())
                 G.remove_node(person)
+                G.graph["team"].discard(person)
         self.store.read(lambda tx: self._update(tx, builder, ids))
 
     def _update(self, tx: StoreTx, builder: _Builder, ids: Mapping[tuple[str, str], set[str]]) -> None:
@@ -574,7 +595,7 @@ class Projection:
             companies |= {job.company_id for job in node["jobs"]}
             companies |= {w.company_id for data in adj[person].values() for w in data.work}
             held = [e.model_dump(mode="json") for e in tx.employments_of([person])]
-            node["jobs"] = tuple(builder.job(raw) for raw in held if builder.is_current(raw))
+            builder.set_jobs(person, tuple(builder.job(raw) for raw in held if builder.is_current(raw)))
         for company in sorted(companies):
             touched |= self._colleagues(tx, builder, company, movers)
         for raw in fetch("tie"):

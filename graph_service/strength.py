@@ -55,7 +55,7 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from graph_service.errors import InvalidInput, Problem
+from graph_service.errors import InvalidInput, Problem, problems_from_errors
 from graph_service.model import InteractionType, TieKind
 
 Unit = Annotated[float, Field(ge=0, le=1)]
@@ -121,12 +121,10 @@ def load_weights(path: str | Path) -> StrengthWeights:
     try:
         doc: Any = json.loads(Path(path).read_text(encoding="utf-8"))
         return StrengthWeights.model_validate(doc)
+    except ValidationError as err:
+        raise InvalidInput(problems_from_errors(list(err.errors())), f"strength weights {path}") from err
     except (OSError, ValueError) as err:
-        problems = (
-            [Problem(".".join(map(str, e["loc"])) or "weights", e["msg"]) for e in err.errors()]
-            if isinstance(err, ValidationError) else [Problem("weights", f"cannot read {path}: {err}")]
-        )
-        raise InvalidInput(problems) from err
+        raise InvalidInput(Problem("weights", f"cannot read {path}: {err}")) from err
 
 
 # -- aggregated evidence of one pair -------------------------------------------------
