@@ -25,12 +25,13 @@ we do not cover.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
@@ -38,7 +39,16 @@ from pydantic import BaseModel
 from graph_service.asof import members_on
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
-from graph_service.influence import internal_influence, subgraph_adjacency
+from graph_service.influence import (
+    IndustryFigure,
+    adjacency,
+    brokers,
+    industry_figures,
+    influence_toward,
+    internal_influence,
+    subgraph_adjacency,
+    weighted_pagerank,
+)
 from graph_service.model import DecisionLayer
 from graph_service.paths import WarmPath, warm_paths
 from graph_service.projection import Projection
@@ -69,7 +79,9 @@ MISSING_TEXT = {
     DecisionLayer.executor: "no executor known at this account (procurement, project, technical)",
     DecisionLayer.user_influencer: "no user or influencer known at this account",
 }
-SINGLE_THREAD_TEXT = "single-threaded: {name} is the only person we cover here; if they leave, the account goes with them"
+SINGLE_THREAD_TEXT = (
+    "single-threaded: {name} is the only person we cover here; if they leave, the account goes with them"
+)
 TOP_ONLY_TEXT = "no relationship below the decision-makers: when they leave, nothing carries the account"
 
 
@@ -408,3 +420,98 @@ def get_account_map(
 
 def _cached(cache: ResultCache | None, seq: int, key: Hashable, build: Callable[[], T]) -> T:
     return build() if cache is None else cache.get_or_build(seq, key, build)
+
+
+# -- influence across the graph ---------------------------------------------------------------
+
+Ranking = Literal["pagerank", "brokers", "figures"]
+
+
+class Influencer(BaseModel):
+    id: str
+    name: str
+    internal: bool
+    """On our team."""
+    score: float
+    employers: list[CompanyRef]
+    """Where the person works now."""
+    companies_reached: int | None = None
+    """Figures only: other companies the person's ties reach."""
+    decision_makers_reached: int | None = None
+    """Figures only: decision-makers at other companies tied to the person."""
+
+
+class Influencers(BaseModel):
+    by: Ranking
+    toward: CompanyRef | None
+    seeds: list[str]
+    """With ``toward``: the account's decision-makers the walk restarts at."""
+    people: list[Influencer]
+
+
+def list_influencers(
+    *,
+    store: Store,
+    projection: Projection,
+    toward: str | None = None,
+    by: Ranking = "pagerank",
+    limit: int = 20,
+    k: int = 256,
+    cache: ResultCache | None = None,
+) -> Influencers:
+    """The most influential people of the whole graph, or the best placed to sway one account's decision-makers.
+
+    ``by``: ``pagerank`` (weighted by tie strength), ``brokers`` (betweenness in
+    hops, ``k`` sampled sources with a fixed seed) or ``figures``
+    (:func:`graph_service.influence.industry_figures`). With ``toward`` (a company
+    id, PageRank only) the walk restarts at that account's current
+    decision-makers, weighted by seniority, and they are left out of the list.
+    Rankings are cached until the next write.
+    """
+    if toward is not None and by != "pagerank":
+        raise InvalidInput(Problem("by", "only pagerank can be personalised toward an account"))
+    with projection.current() as G:
+        seq = projection.seq
+        matrix = _cached(cache, seq, ("adjacency",), lambda: adjacency(G, "strength"))
+        company, seeds, details = None, {}, {}
+        if toward is not None:
+            company, staff = store.read(lambda tx: staff_on(tx, toward, projection.today))
+            seeds = {s.id: max(s.seniority, 1) for s in staff if s.layer == DecisionLayer.decision_maker and s.id in G}
+            if not seeds:
+                raise InvalidInput(Problem("toward", f"no decision-maker of {toward!r} is in the graph"))
+            scores = _cached(cache, seq, ("toward", toward), lambda: influence_toward(matrix, seeds))
+        elif by == "brokers":
+            scores = _cached(cache, seq, ("brokers", k), lambda: brokers(matrix, k=min(k, len(matrix)) or None))
+        elif by == "figures":
+            found = _cached(cache, seq, ("figures",), lambda: _figures(G))
+            scores = {f.person: f.score for f in found}
+            details = {f.person: (f.companies, f.decision_makers) for f in found}
+        else:
+            scores = _cached(cache, seq, ("pagerank",), lambda: weighted_pagerank(matrix))
+        ranked = heapq.nlargest(limit, (p for p in scores if p not in seeds), key=scores.__getitem__)
+        companies = G.graph.get("companies", {})
+        people = []
+        for p in ranked:
+            node = G.nodes[p]
+            reached, deciders = details.get(p, (None, None))
+            employers = [_company(companies, job.company_id) for job in node.get("jobs", ())]
+            people.append(Influencer(id=p, name=node.get("name", p), internal=bool(node.get("internal")),
+                                     score=scores[p], employers=employers, companies_reached=reached,
+                                     decision_makers_reached=deciders))
+        return Influencers(by=by, toward=company, seeds=sorted(seeds), people=people)
+
+
+def _figures(G: nx.Graph) -> list[IndustryFigure]:
+    employer_of: dict[Hashable, list[str]] = {}
+    layer_of: dict[tuple[Hashable, str], str] = {}
+    for person, jobs in G.nodes(data="jobs", default=()):
+        if jobs:
+            employer_of[person] = [job.company_id for job in jobs]
+            for job in jobs:
+                layer_of[(person, job.company_id)] = job.decision_layer
+    return industry_figures(G, employer_of, layer_of)
+
+
+def _company(companies: Mapping[str, Any], id: str) -> CompanyRef:
+    found = companies.get(id)
+    return CompanyRef(id=id, name=found.name if found else id, status=found.status if found else "other")

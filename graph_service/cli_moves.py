@@ -43,7 +43,11 @@ def moves(
     page = list_feed(store=open_store(get_settings()), since=since.date() if since else None,
                      until=until.date() if until else None, company_id=company, direction=direction,  # type: ignore[arg-type]
                      layer=layer, connected=connected, limit=limit)
-    table = Table("score", "on", "person", "from", "to", "layer", "our tie", title=f"{page.total} moves")
+    table = Table(title=f"{page.total} moves")
+    for name in ("score", "on"):
+        table.add_column(name, no_wrap=True)
+    for name in ("person", "from", "to", "layer", "our tie"):
+        table.add_column(name)
     for item in page.items:
         move = item.move
         tie = f"{item.our_strength:.2f} via {item.via}" if item.connected else ""

@@ -124,7 +124,7 @@ def pair_evidence(person: str, other: str, tie: Tie | None, talks: Sequence[Inte
             types=tuple(sorted(((t, d, c) for t, (d, c) in types.items()), key=lambda x: (-(x[1] + x[2]), x[0]))),
             sources=tuple(sorted({i.source for i in talks})),
         )
-    return PairEvidence(a, b, tie_evidence, talk)
+    return PairEvidence(tie=tie_evidence, talk=talk)
 
 
 def _paired(interaction: Interaction, person: str, weights: StrengthWeights) -> list[str]:

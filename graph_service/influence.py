@@ -88,7 +88,7 @@ def adjacency(G: nx.Graph, weight: str | None = "strength") -> Adjacency:
 
 
 def _edge_values(adj: Mapping[Node, Mapping[Node, Any]], weight: str, nnz: int) -> np.ndarray:
-    """The ``weight`` of every adjacency entry in order: an attribute of slotted edge objects, else a key (missing: 1)."""
+    """Every adjacency entry's ``weight``, in order: an attribute of slotted edge objects, else a key (missing: 1)."""
 
     def edges() -> Iterable[Any]:
         return itertools.chain.from_iterable(nbrs.values() for nbrs in adj.values())
@@ -216,7 +216,7 @@ def weighted_pagerank(
             raise nx.NetworkXError("personalization puts no weight on any node of the graph")
         p /= p.sum()
     x = _pagerank_vector(graph, alpha=alpha, p=p, max_iter=max_iter, tol=tol)
-    return dict(zip(nodes, x.tolist()))
+    return dict(zip(nodes, x.tolist(), strict=True))
 
 
 def influence_toward(
@@ -362,7 +362,7 @@ def _brandes_from(A: sp.csr_array, AT: sp.csr_array, degree: np.ndarray, s: int)
         frontier = found
     delta = np.zeros(n)
     share = np.zeros(n)
-    for (frontier, rows), (children, _) in zip(reversed(levels[:-1]), reversed(levels[1:])):
+    for (frontier, rows), (children, _) in zip(reversed(levels[:-1]), reversed(levels[1:]), strict=True):
         share[children] = (1.0 + delta[children]) / sigma[children]
         pulled = rows @ share if rows is not None else (A @ share)[frontier]
         delta[frontier] = sigma[frontier] * pulled
@@ -460,7 +460,7 @@ def brokers(
     for s in starts:
         raw += _brandes_from(A, AT, degree, s)
     scaled = _rescale(raw, n=n, directed=graph.directed, normalized=normalized, sources=sources)
-    return dict(zip(nodes, scaled.tolist()))
+    return dict(zip(nodes, scaled.tolist(), strict=True))
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
             "ceo", "chief executive", "president", "chairman", "chairwoman", "chairperson", "chair",
             "general manager", "managing director", "executive director", "owner", "founder", "proprietor",
             "board member", "member of the board", "director of the board",
-            "总经理", "总裁", "董事长", "董事", "首席执行官", "老板", "法人", "厂长", "院长", "局长", "行长", "党委书记",
+            "总经理", "总裁", "董事长", "董事", "首席执行官", "老板", "法人",
+            "厂长", "院长", "局长", "行长", "党委书记",
         ),
         "heads the organisation: signs (拍板层)",
         unless=_NOT_THE_TOP,
@@ -170,6 +171,12 @@ def match_rule(title: str, department: str = "", rules: Sequence[Rule] = DEFAULT
     return next((rule for rule in rules if rule.matches(title, department)), None)
 
 
+@lru_cache(maxsize=65_536)
+def _infer(title: str, department: str, rules: tuple[Rule, ...]) -> DecisionLayer:
+    rule = match_rule(title, department, rules)
+    return rule.layer if rule else DecisionLayer.unknown
+
+
 def infer_layer(title: str, department: str = "", rules: Sequence[Rule] = DEFAULT_RULES) -> DecisionLayer:
     """The decision layer a title and department suggest.
 
@@ -184,9 +191,13 @@ def infer_layer(title: str, department: str = "", rules: Sequence[Rule] = DEFAUL
     -------
     DecisionLayer
         ``unknown`` when no rule matches (e.g. "Employee", "NA", a bare "Manager").
+
+    Notes
+    -----
+    Answers are memoised per (title, department, rules): an account repeats a
+    few hundred titles over thousands of people.
     """
-    rule = match_rule(title, department, rules)
-    return rule.layer if rule else DecisionLayer.unknown
+    return _infer(title, department, tuple(rules))
 
 
 def layer_of(employment: Employment, rules: Sequence[Rule] = DEFAULT_RULES) -> tuple[DecisionLayer, bool]:
@@ -246,7 +257,8 @@ def _rule_from_json(raw: object) -> Rule:
     fields = raw.get("fields", "any")
     if fields not in ("title", "any"):
         raise ValueError("fields must be 'title' or 'any'")
-    return Rule(DecisionLayer(raw.get("layer")), tuple(keywords), str(raw.get("why", "configured")), tuple(unless), fields)
+    why = str(raw.get("why", "configured"))
+    return Rule(DecisionLayer(raw.get("layer")), tuple(keywords), why, tuple(unless), fields)
 
 
 @dataclass(frozen=True)
@@ -271,7 +283,8 @@ SENIORITY: tuple[Rank, ...] = (
              "常务副总", "执行副总", "高级副总")),
     Rank(7, ("vice president", "vice chairman", "vp", "deputy general manager", "deputy ceo", "chief of staff",
              "chief engineer", "board secretary", "company secretary",
-             "副总裁", "副总经理", "副总", "副董事长", "副厂长", "副院长", "副局长", "副行长", "总工程师", "董事会秘书"),
+             "副总裁", "副总经理", "副总", "副董事长", "副厂长", "副院长", "副局长", "副行长",
+             "总工程师", "董事会秘书"),
          ("assistant", "助理", "总监")),
     Rank(6, ("director", "head", "总监", "部长"), _DEPUTY),
     Rank(5, ("manager", "assistant vice president", "assistant general manager", "assistant director",
@@ -290,6 +303,7 @@ UNKNOWN_SENIORITY = 3
 """The prior for a title that says nothing about rank ("Employee", "NA", "")."""
 
 
+@lru_cache(maxsize=65_536)
 def seniority_of(title: str) -> int:
     """A 0..10 prior for how senior a title is.
 

@@ -76,6 +76,7 @@ from graph_service.paths import COST_SCALE, cost_of
 from graph_service.store.base import Change, Store, StoreTx, scan_all
 from graph_service.strength import (
     DEFAULT_WEIGHTS,
+    Evidence,
     PairEvidence,
     ReferralEvidence,
     StrengthWeights,
@@ -85,8 +86,9 @@ from graph_service.strength import (
     evidence_dicts,
     last_evidence,
     noisy_or,
+    day_of,
+    part_of,
     strength_parts,
-    tie_part,
 )
 
 KINDS = ("person", "company", "employment", "tie", "interaction", "referral")
@@ -115,20 +117,18 @@ class Job(NamedTuple):
 class EdgeData(Mapping[str, Any]):
     """A tie of the graph: read-only mapping with ``strength``, ``cost``, ``last`` and ``evidence``.
 
-    The evidence is kept in four compact slots (see ``strength``) and rendered as
-    plain dicts only when ``data["evidence"]`` is read.
+    Three slots: the integer cost, the newest evidence's day, and the evidence: the
+    one piece when there is one (most pairs: a stored tie, or a derived overlap),
+    else a ``PairEvidence``. ``data["evidence"]`` renders it as plain dicts.
     """
 
-    __slots__ = ("cost", "last", "tie", "talk", "work", "referrals")
+    __slots__ = ("cost", "last", "_evidence")
     KEYS = ("strength", "cost", "last", "evidence")
 
     def __init__(self) -> None:
         self.cost = 0
         self.last: date | None = None
-        self.tie: TieEvidence | None = None
-        self.talk: TalkEvidence | _Talk | None = None
-        self.work: tuple[WorkEvidence, ...] = ()
-        self.referrals: tuple[ReferralEvidence, ...] = ()
+        self._evidence: Evidence | _Talk | PairEvidence | None = None
 
     @property
     def strength(self) -> float:
@@ -136,7 +136,16 @@ class EdgeData(Mapping[str, Any]):
 
     @property
     def evidence(self) -> PairEvidence:
-        return PairEvidence(self.tie, self.talk, self.work, self.referrals)  # type: ignore[arg-type]
+        evidence = self._evidence
+        if evidence is None:
+            return NO_EVIDENCE
+        return evidence if isinstance(evidence, PairEvidence) else PairEvidence.of(evidence)  # type: ignore[arg-type]
+
+    def revise(self, **parts: Any) -> None:
+        """Replace some kinds of evidence (``tie``, ``talk``, ``work``, ``referrals``)."""
+        evidence = self.evidence._replace(**parts)
+        pieces = evidence.pieces()
+        self._evidence = evidence if len(pieces) > 1 else pieces[0] if pieces else None
 
     def __getitem__(self, key: str) -> Any:
         if key == "cost":
@@ -156,8 +165,11 @@ class EdgeData(Mapping[str, Any]):
         return len(self.KEYS)
 
 
+NO_EVIDENCE = PairEvidence()
+
+
 class _Talk:
-    """Interactions of one pair while they are being counted."""
+    """Interactions of one pair while they are being counted; ``types`` and ``sources`` as shared tuples."""
 
     __slots__ = ("by_a", "by_b", "first", "last", "types", "sources")
 
@@ -165,8 +177,8 @@ class _Talk:
         self.by_a = self.by_b = 0
         self.first = date.max
         self.last = date.min
-        self.types: dict[str, list[int]] = {}
-        self.sources: set[str] = set()
+        self.types: tuple[tuple[str, int, int], ...] = ()
+        self.sources: tuple[str, ...] = ()
 
 
 class _Shared:
@@ -175,6 +187,7 @@ class _Shared:
     def __init__(self) -> None:
         self._days: dict[Any, date] = {}
         self._values: dict[Any, Any] = {}
+        self._tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def day(self, value: Any) -> date | None:
         """A day from an ISO date or datetime string, a date or a datetime (taken as UTC)."""
@@ -187,9 +200,13 @@ class _Shared:
         return found
 
     def value(self, value: Any) -> Any:
+        """One object for equal strings, or for equal numbers of one type."""
         if isinstance(value, str):
             return sys.intern(value)
         return self._values.setdefault((value.__class__, value), value)
+
+    def tuple(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        return self._tuples.setdefault(value, value)
 
 
 # -- evidence from raw records ------------------------------------------------------------
@@ -349,11 +366,26 @@ class _Builder:
         for p, q, work in work_pairs(company_id, company, stints, weights=self.weights, colleagues=self.colleagues):
             data = self.edge(p, q)
             if data is not None:
-                data.work = (*data.work, work)
+                self.add(data, work)
                 touched.add((p, q) if p < q else (q, p))
         return touched
 
     # ties, interactions, referrals
+    def add(self, data: EdgeData, item: Evidence | _Talk) -> None:
+        """Add one piece of evidence to a pair (a tie replaces a weaker rated one)."""
+        if data._evidence is None:
+            data._evidence = item
+        elif isinstance(item, TieEvidence):
+            known = data.evidence.tie
+            if known is None or (item.rated or 0.0) > (known.rated or 0.0):
+                data.revise(tie=item)
+        elif isinstance(item, WorkEvidence):
+            data.revise(work=(*data.evidence.work, item))
+        elif isinstance(item, ReferralEvidence):
+            data.revise(referrals=(*data.evidence.referrals, item))
+        else:
+            data.revise(talk=item)
+
     def tie(self, raw: Mapping[str, Any]) -> tuple[str, str] | None:
         if raw.get("visibility", "team") != "team":
             return None
@@ -364,9 +396,7 @@ class _Builder:
         rated = raw.get("strength")
         tie = TieEvidence(None if rated is None else value(float(rated)), value(raw.get("kind") or "other"),
                           value(raw.get("source") or "sales_accounts"), self.shared.day(raw.get("since")))
-        known = data.tie
-        if known is None or (tie.rated or 0.0) > (known.rated or 0.0):
-            data.tie = tie
+        self.add(data, tie)
         return raw["a"], raw["b"]
 
     def interaction(self, raw: Mapping[str, Any], only: str | None = None) -> None:
@@ -381,9 +411,10 @@ class _Builder:
             data = self.edge(p, q)
             if data is None:
                 continue
-            talk = data.talk
+            talk = data._evidence if isinstance(data._evidence, _Talk) else data.evidence.talk
             if not isinstance(talk, _Talk):
-                talk = data.talk = _Talk()
+                talk = _Talk()
+                self.add(data, talk)
             if initiator is not None:
                 if initiator == min(p, q):
                     talk.by_a += 1
@@ -393,11 +424,9 @@ class _Builder:
                 talk.first = day  # type: ignore[assignment]
             if day > talk.last:  # type: ignore[operator]
                 talk.last = day  # type: ignore[assignment]
-            counts = talk.types.get(kind)
-            if counts is None:
-                counts = talk.types[kind] = [0, 0]
-            counts[copied] += 1
-            talk.sources.add(source)
+            talk.types = self.shared.tuple(_counted(talk.types, kind, copied))
+            if source not in talk.sources:
+                talk.sources = self.shared.tuple(tuple(sorted((*talk.sources, source))))
 
     def referral(self, raw: Mapping[str, Any], only: str | None = None) -> None:
         rid = raw.get("id") or content_id("ref", raw["referrer_id"], raw["referred_id"], raw.get("to_id"), raw["on"])
@@ -407,7 +436,7 @@ class _Builder:
                 continue
             data = self.edge(p, q)
             if data is not None:
-                data.referrals = (*data.referrals, ReferralEvidence(
+                self.add(data, ReferralEvidence(
                     rid, relation, raw["referrer_id"], raw["referred_id"], raw.get("to_id"), self.shared.day(raw["on"]),
                     value(raw.get("outcome") or "pending"), value(raw.get("source") or "customer_referrals")))
 
@@ -420,21 +449,26 @@ class _Builder:
 
     def weigh(self, data: EdgeData, p: str, q: str) -> bool:
         """Freeze counted interactions and set strength, cost and last day; False when there is no evidence."""
-        talk = data.talk
-        if isinstance(talk, _Talk):
-            value = self.shared.value
-            types = sorted(((t, c[0], c[1]) for t, c in talk.types.items()), key=lambda t: (-t[1] - t[2], t[0]))
-            data.talk = TalkEvidence(*((p, q) if p < q else (q, p)), talk.by_a, talk.by_b, talk.first, talk.last,
-                                     value(tuple(types)), value(tuple(sorted(talk.sources))))
-        evidence = data.evidence
-        if evidence.talk is None and not evidence.work and not evidence.referrals:
-            strength = 0.0 if evidence.tie is None else tie_part(evidence.tie, self.weights)
-        else:
+        evidence = data._evidence
+        if evidence is None:
+            return False
+        if isinstance(evidence, _Talk) or isinstance(getattr(evidence, "talk", None), _Talk):
+            talk = evidence if isinstance(evidence, _Talk) else evidence.talk  # type: ignore[union-attr]
+            types = tuple(sorted(talk.types, key=lambda t: (-t[1] - t[2], t[0])))
+            data.revise(talk=TalkEvidence(*((p, q) if p < q else (q, p)), talk.by_a, talk.by_b, talk.first, talk.last,
+                                          self.shared.tuple(types), talk.sources))
+            evidence = data._evidence
+        if isinstance(evidence, PairEvidence):
             strength = noisy_or(strength_parts(evidence, self.weights, self.today).values())
+            last = last_evidence(evidence, self.today)
+        else:  # one piece, most pairs: no wrapping, and a stored tie's cost is shared with equal ratings
+            strength = part_of(evidence, self.weights, self.today)  # type: ignore[arg-type]
+            last = day_of(evidence, self.today)  # type: ignore[arg-type]
         if strength <= 0.0:
             return False
-        data.cost = self.shared.value(cost_of(min(strength, 1.0)))
-        data.last = last_evidence(evidence, self.today)
+        cost = cost_of(min(strength, 1.0))
+        data.cost = self.shared.value(cost) if isinstance(evidence, TieEvidence) else cost
+        data.last = last
         return True
 
     def settle_all(self) -> None:
@@ -444,7 +478,7 @@ class _Builder:
 
 
 def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: StrengthWeights = DEFAULT_WEIGHTS,
-                today: date | None = None, colleagues: int = 5) -> nx.Graph:
+                today: date | None = None, colleagues: int = 3) -> nx.Graph:
     """The graph of the module docstring from raw records, one iterable per kind of :data:`KINDS`.
 
     Records may be the store's JSON (``scan_all``) or ``generate.Synthetic.rows`` (dates as objects,
@@ -460,6 +494,14 @@ def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: Str
         if collecting:
             gc.enable()
     return G
+
+
+def _counted(types: tuple[tuple[str, int, int], ...], kind: str, copied: bool) -> tuple[tuple[str, int, int], ...]:
+    """``(type, direct, copied)`` counts with one more interaction of ``kind``."""
+    for i, (t, direct, copies) in enumerate(types):
+        if t == kind:
+            return (*types[:i], (t, direct + (not copied), copies + copied), *types[i + 1:])
+    return (*types, (kind, int(not copied), int(copied)))
 
 
 def _read(builder: _Builder, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
@@ -505,7 +547,7 @@ class Projection:
     """
 
     def __init__(self, store: Store, *, weights: StrengthWeights = DEFAULT_WEIGHTS, today: date | None = None,
-                 colleagues: int = 5, rebuild_after: int = 10_000) -> None:
+                 colleagues: int = 3, rebuild_after: int = 10_000) -> None:
         self.store = store
         self.weights = weights
         self._today = today
@@ -593,7 +635,7 @@ class Projection:
         for person in movers:  # an employment may have left a company: look where the person was
             node = G._node[person]
             companies |= {job.company_id for job in node["jobs"]}
-            companies |= {w.company_id for data in adj[person].values() for w in data.work}
+            companies |= {w.company_id for data in adj[person].values() for w in data.evidence.work}
             held = [e.model_dump(mode="json") for e in tx.employments_of([person])]
             builder.set_jobs(person, tuple(builder.job(raw) for raw in held if builder.is_current(raw)))
         for company in sorted(companies):
@@ -619,8 +661,9 @@ class Projection:
         touched = set()
         for person in {s.person for s in stints} | movers:
             for other, data in adj.get(person, {}).items():
-                if any(w.company_id == company for w in data.work):
-                    data.work = tuple(w for w in data.work if w.company_id != company)
+                work = data.evidence.work
+                if any(w.company_id == company for w in work):
+                    data.revise(work=tuple(w for w in work if w.company_id != company))
                     touched.add((person, other) if person < other else (other, person))
         return touched | builder.colleagues_at(company, stints)
 
@@ -628,7 +671,7 @@ class Projection:
         data = builder.edge(a, b)
         if data is None:
             return set()
-        data.tie = None
+        data.revise(tie=None)
         for raw in _listed(tx, "tie", {"person_id": a}):
             if {raw["a"], raw["b"]} == {a, b}:
                 builder.tie(raw)
@@ -637,16 +680,16 @@ class Projection:
     def _recount(self, tx: StoreTx, builder: _Builder, entity: str, person: str,
                  count: Callable[..., None]) -> set[tuple[str, str]]:
         """Count one person's interactions (or referrals) again, on every pair of that person."""
-        slot, empty = ("talk", None) if entity == "interaction" else ("referrals", ())
+        part, empty = ("talk", None) if entity == "interaction" else ("referrals", ())
         touched = set()
         for other, data in self.graph._adj[person].items():
-            if getattr(data, slot):
-                setattr(data, slot, empty)
+            if getattr(data.evidence, part):
+                data.revise(**{part: empty})
                 touched.add((person, other) if person < other else (other, person))
         for raw in _listed(tx, entity, {"person_id": person}):
             count(raw, only=person)
         for other, data in self.graph._adj[person].items():
-            if getattr(data, slot):
+            if getattr(data.evidence, part):
                 touched.add((person, other) if person < other else (other, person))
         return touched
 

@@ -3,19 +3,20 @@
 The seed article screens key accounts by size, operating health, standing in
 their industry, ownership, kind of account and payment reputation, and reminds
 that a few customers bring most of the revenue (the 80/20 rule). Both views are
-pure functions over records.
+pure functions over records (:func:`screen_companies`, :func:`pareto`), with a use
+case each that reads the store (:func:`screen`, :func:`revenue_pareto`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from graph_service.errors import InvalidInput, Problem
 from graph_service.model import AccountKind, Company, CompanyStatus, Health, Ownership, PaymentReputation
+from graph_service.store.base import Store, scan_all
 
 
 class CompanyFilters(BaseModel):
@@ -120,8 +121,7 @@ def screen_companies(
     return chosen
 
 
-@dataclass(frozen=True)
-class ParetoRow:
+class ParetoRow(BaseModel):
     account: str
     revenue: float
     share: float
@@ -130,8 +130,7 @@ class ParetoRow:
     """Share of the total from this account and all larger ones."""
 
 
-@dataclass(frozen=True)
-class Pareto:
+class Pareto(BaseModel):
     """Accounts by revenue, largest first, cut where the head reaches the target share."""
 
     share: float
@@ -139,6 +138,7 @@ class Pareto:
     head: list[ParetoRow]
     tail: list[ParetoRow]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def head_share_of_accounts(self) -> float:
         """The fraction of the accounts that make up the head (0.2 for a textbook 80/20)."""
@@ -170,7 +170,8 @@ def pareto(customers_by_revenue: Mapping[str, float], share: float = 0.8) -> Par
     """
     if not 0 < share <= 1:
         raise InvalidInput(Problem("share", "must be in (0, 1]"))
-    negative = [Problem("revenue", f"{account}: must not be negative") for account, r in customers_by_revenue.items() if r < 0]
+    negative = [Problem("revenue", f"{account}: must not be negative")
+                for account, revenue in customers_by_revenue.items() if revenue < 0]
     if negative:
         raise InvalidInput(negative)
     ordered = sorted(customers_by_revenue.items(), key=lambda item: (-item[1], item[0]))
@@ -179,8 +180,37 @@ def pareto(customers_by_revenue: Mapping[str, float], share: float = 0.8) -> Par
     running = 0.0
     for account, revenue in ordered:
         running += revenue
-        rows.append(ParetoRow(account, float(revenue), revenue / total if total else 0.0, running / total if total else 0.0))
+        rows.append(ParetoRow(account=account, revenue=float(revenue), share=revenue / total if total else 0.0,
+                              cumulative_share=running / total if total else 0.0))
     cut = 0
     if total:
         cut = next(i + 1 for i, row in enumerate(rows) if row.cumulative_share >= share - 1e-12)
     return Pareto(share=share, total=total, head=rows[:cut], tail=rows[cut:])
+
+
+class Screen(BaseModel):
+    """One page of screened companies and how many passed in all."""
+
+    total: int
+    items: list[Company]
+
+
+def screen(*, store: Store, filters: CompanyFilters, sort: Sequence[str] = DEFAULT_SORT, limit: int = 100) -> Screen:
+    """Screen every stored company: the first ``limit`` that pass, in ``sort`` order."""
+    companies = (Company.model_validate(raw) for raw in scan_all(store, "company"))
+    passed = screen_companies(companies, filters=filters, sort=sort)
+    return Screen(total=len(passed), items=passed[:limit])
+
+
+def revenue_pareto(*, store: Store, share: float = 0.8) -> Pareto:
+    """The 80/20 view of our customers (companies with status ``customer``) by their recorded ``revenue``.
+
+    Customers without a recorded revenue are left out. The model records a
+    company's own revenue (its size); where that stands in for what the customer
+    buys from us, this is the seed article's 80/20 of the customer base.
+    """
+    revenue: dict[str, float] = {}
+    for raw in scan_all(store, "company"):
+        if raw.get("status") == CompanyStatus.customer and raw.get("revenue") is not None:
+            revenue[raw["id"]] = float(raw["revenue"])
+    return pareto(revenue, share)

@@ -193,6 +193,10 @@ class ReferralEvidence(NamedTuple):
     source: str
 
 
+Evidence = TieEvidence | TalkEvidence | WorkEvidence | ReferralEvidence
+"""One piece of evidence about a pair."""
+
+
 class PairEvidence(NamedTuple):
     """All evidence about one pair of persons."""
 
@@ -200,6 +204,20 @@ class PairEvidence(NamedTuple):
     talk: TalkEvidence | None = None
     work: tuple[WorkEvidence, ...] = ()
     referrals: tuple[ReferralEvidence, ...] = ()
+
+    @staticmethod
+    def of(item: Evidence) -> "PairEvidence":
+        """The evidence of a pair that has this one piece."""
+        if isinstance(item, TieEvidence):
+            return PairEvidence(tie=item)
+        if isinstance(item, WorkEvidence):
+            return PairEvidence(work=(item,))
+        if isinstance(item, ReferralEvidence):
+            return PairEvidence(referrals=(item,))
+        return PairEvidence(talk=item)
+
+    def pieces(self) -> list[Evidence]:
+        return [*(x for x in (self.tie, self.talk) if x is not None), *self.work, *self.referrals]
 
 
 # -- parts ----------------------------------------------------------------------------
@@ -258,6 +276,29 @@ def referral_part(referral: ReferralEvidence, weights: StrengthWeights, today: d
     return top * recency((today - referral.on).days, weights.referral_half_life_days, weights.dormant_floor)
 
 
+def part_of(item: Evidence, weights: StrengthWeights, today: date) -> float:
+    """The part of one piece of evidence."""
+    if isinstance(item, TieEvidence):
+        return tie_part(item, weights)
+    if isinstance(item, WorkEvidence):
+        return work_part(item, weights, today)
+    if isinstance(item, ReferralEvidence):
+        return referral_part(item, weights, today)
+    return talk_part(item, weights, today)
+
+
+def day_of(item: Evidence, today: date) -> date | None:
+    """The newest day of one piece of evidence: a tie's ``since``, the last interaction, the end of an
+    overlap (today while it lasts), the day of a referral."""
+    if isinstance(item, TieEvidence):
+        return item.since
+    if isinstance(item, WorkEvidence):
+        return item.end or today
+    if isinstance(item, ReferralEvidence):
+        return item.on
+    return item.last
+
+
 def strength_parts(evidence: PairEvidence, weights: StrengthWeights, today: date) -> dict[str, float]:
     """Each kind of evidence's part in [0, 1]: ``tie``, ``talk``, ``work``, ``referral`` (present kinds only).
 
@@ -310,12 +351,7 @@ def tie_strength(evidence: PairEvidence, weights: StrengthWeights = DEFAULT_WEIG
 def last_evidence(evidence: PairEvidence, today: date) -> date | None:
     """The newest date any evidence carries: last interaction, end of an overlap (today while it lasts),
     referral, or a stored tie's ``since``. None when nothing is dated."""
-    days = [evidence.tie.since] if evidence.tie is not None and evidence.tie.since else []
-    if evidence.talk is not None:
-        days.append(evidence.talk.last)
-    days += [w.end or today for w in evidence.work]
-    days += [r.on for r in evidence.referrals]
-    return max(days, default=None)
+    return max((day for day in (day_of(item, today) for item in evidence.pieces()) if day), default=None)
 
 
 def evidence_dicts(evidence: PairEvidence) -> list[dict[str, Any]]:

@@ -36,11 +36,14 @@ def neo4j_server():
         yield None
         return
     server = Neo4jTestServer()
+    error = None
     try:
         server.start()
     except Exception as exc:  # noqa: BLE001 - any failure to start means "no database"
         server.cleanup()
-        _unavailable(str(exc))
+        error = str(exc)
+    if error is not None:
+        _unavailable(error)
     try:
         yield server
     finally:

@@ -59,7 +59,8 @@ def test_pagerank_directed_with_dangling_nodes_matches_networkx() -> None:
 
 def test_pagerank_on_hand_computed_graphs() -> None:
     assert weighted_pagerank(nx.Graph()) == {}
-    star = nx.star_graph(3)  # centre 0 with three leaves: x0 = 0.15/4 + 0.85 * 3 * x_leaf, x_leaf = 0.15/4 + 0.85 * x0 / 3
+    # centre 0 with three leaves: x0 = 0.15/4 + 0.85 * 3 * x_leaf, x_leaf = 0.15/4 + 0.85 * x0 / 3
+    star = nx.star_graph(3)
     x0 = (0.15 / 4 + 0.85 * 0.15 / 4 * 3) / (1 - 0.85 * 0.85)
     ranks = weighted_pagerank(star, None, tol=1e-12, max_iter=500)
     assert ranks[0] == pytest.approx(x0, abs=1e-9)

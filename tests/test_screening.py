@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graph_service.errors import InvalidInput
-from graph_service.screening import CompanyFilters, pareto, screen_companies
+from graph_service.screening import CompanyFilters, pareto, revenue_pareto, screen, screen_companies
+from graph_service.store.base import Store
 from tests.factories import company
 
 COMPANIES = [
@@ -30,13 +31,15 @@ def test_everything_passes_an_empty_screen_largest_first() -> None:
 
 
 def test_screen_by_the_seeds_criteria() -> None:
-    big_and_healthy = CompanyFilters(min_employees=5_000, health={"growing", "stable"}, payment_reputation={"good", "fair"})
+    big_and_healthy = CompanyFilters(min_employees=5_000, health={"growing", "stable"},
+                                     payment_reputation={"good", "fair"})
     assert ids(screen_companies(COMPANIES, filters=big_and_healthy)) == ["steel", "cement", "chem"]
     private = CompanyFilters(ownership={"private", "individual"}, status={"prospect"})
     assert ids(screen_companies(COMPANIES, filters=private)) == ["cement", "mill"]
     leaders = CompanyFilters(max_industry_rank=5)  # an unknown rank fails a bound on rank
     assert ids(screen_companies(COMPANIES, filters=leaders)) == ["steel", "cement"]
-    assert ids(screen_companies(COMPANIES, filters=CompanyFilters(industries={"cement", "PAPER"}))) == ["cement", "mill"]
+    by_industry = CompanyFilters(industries={"cement", "PAPER"})
+    assert ids(screen_companies(COMPANIES, filters=by_industry)) == ["cement", "mill"]
     assert ids(screen_companies(COMPANIES, filters=CompanyFilters(account_kind={"growing"}))) == ["cement"]
     assert ids(screen_companies(COMPANIES, filters=CompanyFilters(min_revenue=1e8, max_revenue=5e9))) == ["cement"]
 
@@ -83,3 +86,13 @@ def test_pareto_edges() -> None:
         pareto({"a": 1}, share=0)
     with pytest.raises(InvalidInput):
         pareto({"a": -1})
+
+
+def test_screen_and_pareto_read_the_store(store: Store) -> None:
+    store.write(lambda tx: tx.upsert("company", COMPANIES + [company("big", status="customer", revenue=9e9),
+                                                           company("nil", status="customer")]))
+    found = screen(store=store, filters=CompanyFilters(status={"prospect"}), limit=2)
+    assert (found.total, [c.id for c in found.items]) == (3, ["cement", "mill"])
+    view = revenue_pareto(store=store, share=0.5)
+    assert [row.account for row in view.head] == ["big"] and [row.account for row in view.tail] == ["steel"]
+    assert view.model_dump()["head_share_of_accounts"] == 0.5

@@ -23,14 +23,19 @@ router = APIRouter(responses=ERRORS)
 _index_lock = threading.Lock()
 
 
-def get_feed_index(request: Request, store: StoreDep) -> moves_feed.FeedIndex:
-    """The process's feed index, built on first use and kept current from the change feed."""
-    state = request.app.state
+def feed_index_of(state: object, store: Store) -> moves_feed.FeedIndex:
+    """The one feed index of this app (per process), created on first use."""
     with _index_lock:
         index = getattr(state, "feed_index", None)
         if index is None or index.store is not store:
-            index = state.feed_index = moves_feed.FeedIndex(store)
+            index = moves_feed.FeedIndex(store)
+            setattr(state, "feed_index", index)
     return index
+
+
+def get_feed_index(request: Request, store: StoreDep) -> moves_feed.FeedIndex:
+    """The process's feed index, built on first use and kept current from the change feed."""
+    return feed_index_of(request.app.state, store)
 
 
 FeedIndexDep = Annotated[moves_feed.FeedIndex, Depends(get_feed_index)]
@@ -137,8 +142,12 @@ def list_webhook_deliveries(webhook_id: str, store: StoreDep, _: Admin, after: s
     return webhooks.deliveries(store=store, subscription_id=webhook_id, after=after, limit=limit)
 
 
-def warm_up(store: Store, state: object) -> None:
-    """Build the feed index ahead of the first request (optional; call from the lifespan)."""
-    index = moves_feed.FeedIndex(store)
-    index.refresh()
-    setattr(state, "feed_index", index)
+def warm_up(state: object, store: Store) -> threading.Thread:
+    """Build the feed index in the background, so the first feed request does not wait for it.
+
+    Call from the lifespan after the store is open: ``moves.warm_up(app.state, store)``.
+    A request that comes first waits for the same build instead of starting another.
+    """
+    thread = threading.Thread(target=feed_index_of(state, store).refresh, name="sgraph-feed-index", daemon=True)
+    thread.start()
+    return thread

@@ -1,8 +1,7 @@
-// Changes after a seq, in seq order.
+// Changes after a seq, in seq order, in one row.
 // params: $seq (exclusive lower bound), $limit (most entries returned)
-// returns: seq, entity, op, ids, at
+// returns: changes (list of [seq, entity, op, ids, at], in seq order)
 MATCH (c:Change)
 WHERE c.seq > $seq
-RETURN c.seq AS seq, c.entity AS entity, c.op AS op, c.ids AS ids, c.at AS at
-ORDER BY c.seq
-LIMIT $limit
+WITH c ORDER BY c.seq LIMIT $limit
+RETURN collect([c.seq, c.entity, c.op, c.ids, c.at]) AS changes

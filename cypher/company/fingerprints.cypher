@@ -1,6 +1,6 @@
-// Stored fingerprints of the companies among $ids; ids not stored are left out.
+// Stored fingerprints of the companys among $ids, in one row; ids not stored are left out.
 // params: $ids (list of company ids)
-// returns: id, fp
+// returns: found (list of [id, fp])
 UNWIND $ids AS id
 MATCH (c:Company {id: id})
-RETURN id, c.fp AS fp
+RETURN collect([id, c.fp]) AS found

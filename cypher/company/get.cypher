@@ -1,6 +1,6 @@
-// The stored JSON of the companies among $ids.
+// The stored JSON of the companys among $ids, in one row.
 // params: $ids (list of company ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH (c:Company {id: id})
-RETURN id, c.doc AS doc
+RETURN collect([id, c.doc]) AS found

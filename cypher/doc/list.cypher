@@ -1,8 +1,7 @@
 // One page of a collection's documents in id order after the cursor.
 // params: $collection, $after (id cursor, '' for the start), $limit (page size)
-// returns: doc (JSON text)
+// returns: docs (list of JSON texts, in id order)
 MATCH (d:Doc {collection: $collection})
 WHERE d.id > $after
-RETURN d.doc AS doc
-ORDER BY d.id
-LIMIT $limit
+WITH d ORDER BY d.id LIMIT $limit
+RETURN collect(d.doc) AS docs

@@ -1,7 +1,7 @@
 // Delete employments by id.
 // params: $ids (list of employment ids, without duplicates)
-// returns: id
+// returns: ids (the ids that were stored)
 UNWIND $ids AS id
 MATCH ()-[e:WORKS_AT {id: id}]->()
 DELETE e
-RETURN id
+RETURN collect(id) AS ids

@@ -1,6 +1,6 @@
-// Stored fingerprints and endpoints of the employments among $ids; ids not stored are left out.
+// Stored fingerprints and endpoints of the employments among $ids, in one row; ids not stored are left out.
 // params: $ids (list of employment ids)
-// returns: id, fp, ends ([person id, company id])
+// returns: found (list of [id, fp, [person id, company id]])
 UNWIND $ids AS id
 MATCH (p:Person)-[e:WORKS_AT {id: id}]->(c:Company)
-RETURN id, e.fp AS fp, [p.id, c.id] AS ends
+RETURN collect([id, e.fp, [p.id, c.id]]) AS found

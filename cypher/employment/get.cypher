@@ -1,6 +1,6 @@
-// The stored JSON of the employments among $ids.
+// The stored JSON of the employments among $ids, in one row.
 // params: $ids (list of employment ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH ()-[e:WORKS_AT {id: id}]->()
-RETURN id, e.doc AS doc
+RETURN collect([id, e.doc]) AS found

@@ -1,7 +1,7 @@
 // Delete interactions with their IN relationships.
 // params: $ids (list of interaction ids, without duplicates)
-// returns: id
+// returns: ids (the ids that were stored)
 UNWIND $ids AS id
 MATCH (i:Interaction {id: id})
 DETACH DELETE i
-RETURN id
+RETURN collect(id) AS ids

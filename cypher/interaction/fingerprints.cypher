@@ -1,6 +1,6 @@
-// Stored fingerprints of the interactions among $ids; ids not stored are left out.
+// Stored fingerprints of the interactions among $ids, in one row; ids not stored are left out.
 // params: $ids (list of interaction ids)
-// returns: id, fp
+// returns: found (list of [id, fp])
 UNWIND $ids AS id
 MATCH (i:Interaction {id: id})
-RETURN id, i.fp AS fp
+RETURN collect([id, i.fp]) AS found

@@ -1,6 +1,6 @@
-// The stored JSON of the interactions among $ids.
+// The stored JSON of the interactions among $ids, in one row.
 // params: $ids (list of interaction ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH (i:Interaction {id: id})
-RETURN id, i.doc AS doc
+RETURN collect([id, i.doc]) AS found

@@ -1,8 +1,7 @@
 // One page of interactions in id order after the cursor.
 // params: $after (id cursor, '' for the start), $limit (page size)
-// returns: doc
+// returns: docs (list of JSON texts, in id order)
 MATCH (i:Interaction)
 WHERE i.id > $after
-RETURN i.doc AS doc
-ORDER BY i.id
-LIMIT $limit
+WITH i ORDER BY i.id LIMIT $limit
+RETURN collect(i.doc) AS docs

@@ -1,9 +1,8 @@
 // One page of the interactions a person took part in (any role) in id order after the cursor.
 // params: $person_id, $after (id cursor, '' for the start), $limit (page size)
-// returns: doc
+// returns: docs (list of JSON texts, in id order)
 MATCH (:Person {id: $person_id})-[:IN]->(i:Interaction)
 WHERE i.id > $after
 WITH DISTINCT i
-ORDER BY i.id
-LIMIT $limit
-RETURN i.doc AS doc
+ORDER BY i.id LIMIT $limit
+RETURN collect(i.doc) AS docs

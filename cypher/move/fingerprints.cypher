@@ -1,6 +1,6 @@
-// Stored fingerprints of the job moves among $ids; ids not stored are left out.
+// Stored fingerprints of the job moves among $ids, in one row; ids not stored are left out.
 // params: $ids (list of job move ids)
-// returns: id, fp
+// returns: found (list of [id, fp])
 UNWIND $ids AS id
 MATCH (m:JobMove {id: id})
-RETURN id, m.fp AS fp
+RETURN collect([id, m.fp]) AS found

@@ -1,6 +1,6 @@
-// The stored JSON of the job moves among $ids.
+// The stored JSON of the job moves among $ids, in one row.
 // params: $ids (list of job move ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH (m:JobMove {id: id})
-RETURN id, m.doc AS doc
+RETURN collect([id, m.doc]) AS found

@@ -1,8 +1,7 @@
 // One page of job moves in id order after the cursor.
 // params: $after (id cursor, '' for the start), $limit (page size)
-// returns: doc
+// returns: docs (list of JSON texts, in id order)
 MATCH (m:JobMove)
 WHERE m.id > $after
-RETURN m.doc AS doc
-ORDER BY m.id
-LIMIT $limit
+WITH m ORDER BY m.id LIMIT $limit
+RETURN collect(m.doc) AS docs

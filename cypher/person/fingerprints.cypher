@@ -1,6 +1,6 @@
-// Stored fingerprints of the persons among $ids; ids not stored are left out.
+// Stored fingerprints of the persons among $ids, in one row; ids not stored are left out.
 // params: $ids (list of person ids)
-// returns: id, fp
+// returns: found (list of [id, fp])
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
-RETURN id, p.fp AS fp
+RETURN collect([id, p.fp]) AS found

@@ -1,6 +1,6 @@
-// The stored JSON of the persons among $ids.
+// The stored JSON of the persons among $ids, in one row.
 // params: $ids (list of person ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
-RETURN id, p.doc AS doc
+RETURN collect([id, p.doc]) AS found

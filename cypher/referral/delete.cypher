@@ -1,7 +1,7 @@
 // Delete referrals with their relationships.
 // params: $ids (list of referral ids, without duplicates)
-// returns: id
+// returns: ids (the ids that were stored)
 UNWIND $ids AS id
 MATCH (r:Referral {id: id})
 DETACH DELETE r
-RETURN id
+RETURN collect(id) AS ids

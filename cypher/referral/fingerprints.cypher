@@ -1,6 +1,6 @@
-// Stored fingerprints of the referrals among $ids; ids not stored are left out.
+// Stored fingerprints of the referrals among $ids, in one row; ids not stored are left out.
 // params: $ids (list of referral ids)
-// returns: id, fp
+// returns: found (list of [id, fp])
 UNWIND $ids AS id
 MATCH (r:Referral {id: id})
-RETURN id, r.fp AS fp
+RETURN collect([id, r.fp]) AS found

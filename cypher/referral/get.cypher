@@ -1,6 +1,6 @@
-// The stored JSON of the referrals among $ids.
+// The stored JSON of the referrals among $ids, in one row.
 // params: $ids (list of referral ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH (r:Referral {id: id})
-RETURN id, r.doc AS doc
+RETURN collect([id, r.doc]) AS found

@@ -1,8 +1,7 @@
 // One page of referrals in id order after the cursor.
 // params: $after (id cursor, '' for the start), $limit (page size)
-// returns: doc
+// returns: docs (list of JSON texts, in id order)
 MATCH (r:Referral)
 WHERE r.id > $after
-RETURN r.doc AS doc
-ORDER BY r.id
-LIMIT $limit
+WITH r ORDER BY r.id LIMIT $limit
+RETURN collect(r.doc) AS docs

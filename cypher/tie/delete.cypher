@@ -1,7 +1,7 @@
 // Delete ties by id.
 // params: $ids (list of tie ids, without duplicates)
-// returns: id
+// returns: ids (the ids that were stored)
 UNWIND $ids AS id
 MATCH ()-[t:TIE {id: id}]->()
 DELETE t
-RETURN id
+RETURN collect(id) AS ids

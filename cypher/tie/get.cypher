@@ -1,6 +1,6 @@
-// The stored JSON of the ties among $ids.
+// The stored JSON of the ties among $ids, in one row.
 // params: $ids (list of tie ids)
-// returns: id, doc
+// returns: found (list of [id, doc])
 UNWIND $ids AS id
 MATCH ()-[t:TIE {id: id}]->()
-RETURN id, t.doc AS doc
+RETURN collect([id, t.doc]) AS found

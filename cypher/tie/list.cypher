@@ -1,8 +1,7 @@
 // One page of ties in id order after the cursor.
 // params: $after (id cursor, '' for the start), $limit (page size)
-// returns: doc
+// returns: docs (list of JSON texts, in id order)
 MATCH ()-[t:TIE]->()
 WHERE t.id > $after
-RETURN t.doc AS doc
-ORDER BY t.id
-LIMIT $limit
+WITH t ORDER BY t.id LIMIT $limit
+RETURN collect(t.doc) AS docs

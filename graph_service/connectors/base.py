@@ -40,6 +40,9 @@ from pathlib import Path
 from graph_service.errors import InvalidInput, Problem
 from graph_service.model import Company, DecisionLayer, Interaction, Source, Tie
 
+NAME_FROM_ADDRESS = "name-from-address"
+"""Tag of a person whose name was made up from an address (no display name seen yet)."""
+
 SKIP_SAMPLE = 1000
 """Skipped rows kept with their line; the reason counts cover all of them."""
 
@@ -142,10 +145,21 @@ def company_key(name: str | None) -> str:
     """A company name for comparing: folded, punctuation and legal forms dropped (``ACME, Inc.`` -> ``acme``)."""
     if not name:
         return ""
-    text = _CJK_LEGAL.sub("", unicodedata.normalize("NFKC", name).strip())
+    text = _CJK_LEGAL.sub("", unicodedata.normalize("NFKC", name).strip()).replace(".", "")
     words = [w for w in _WORDS.sub(" ", fold(text)).split() if w]
     kept = [w for w in words if w not in LEGAL_FORMS]
     return " ".join(kept or words)
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "ac", "gov", "org", "net", "edu", "ne", "or"})
+
+
+def domain_company_key(domain: str) -> str:
+    """The company key a web or mail domain spells: ``siemens-energy.com`` -> ``siemens energy``, ``acme.co.uk`` -> ``acme``."""
+    labels = [label for label in domain.lower().removeprefix("www.").split(".") if label]
+    if len(labels) > 2 and labels[-2] in _SECOND_LEVEL:
+        labels = labels[:-1]
+    return company_key(labels[-2].replace("-", " ").replace("_", " ")) if len(labels) >= 2 else ""
 
 
 def company_id_for(key: str) -> str:

@@ -119,23 +119,22 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _docs(tx: StoreTx, collection: str, prefix: str = "") -> Iterator[dict[str, Any]]:
-    after: str | None = prefix or None
+def _docs(tx: StoreTx, collection: str, after: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every document of a collection after the cursor ``after``, in id order, page by page."""
     while True:
         page = tx.list_docs(collection, after=after, limit=PAGE)
-        for doc in page:
-            if prefix and not doc["id"].startswith(prefix):
-                return
-            yield doc
+        yield from page
         if len(page) < PAGE:
             return
         after = page[-1]["id"]
 
 
-def entries(tx: StoreTx, merge: str) -> Iterator[dict[str, Any]]:
-    """The records a merge re-pointed, in the order they were recorded."""
-    for doc in _docs(tx, MERGE_RECORDS, f"{merge}."):
-        yield from doc["entries"]
+def entries(tx: StoreTx, merge: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The records a merge (its document) re-pointed, in the order they were recorded."""
+    for number in range(1, merge.get("chunks", 0) + 1):
+        chunk = tx.get_doc(MERGE_RECORDS, f"{merge['id']}.{number:06d}")
+        if chunk is not None:
+            yield from chunk["entries"]
 
 
 def remap(entity: str, record: Record | dict[str, Any], to: Callable[[str], str]) -> Record | None:
@@ -202,9 +201,7 @@ def list_merges(*, store: Store, status: str | None = None, after: str | None = 
 
     def run(tx: StoreTx) -> list[dict[str, Any]]:
         found = []
-        for doc in _docs(tx, MERGES, ""):
-            if after and doc["id"] <= after:
-                continue
+        for doc in _docs(tx, MERGES, after):
             if status is None or doc["status"] == status:
                 found.append(_summary(doc))
                 if len(found) >= limit:
@@ -221,7 +218,7 @@ def get_merge(*, store: Store, id: str) -> dict[str, Any]:
         doc = tx.get_doc(MERGES, id)
         if doc is None:
             raise NotFound("merge", id)
-        return {**_summary(doc), "entries": list(entries(tx, id))}
+        return {**_summary(doc), "entries": list(entries(tx, doc))}
 
     return store.read(run)
 
@@ -231,9 +228,7 @@ def list_reviews(*, store: Store, status: str | None = "open", after: str | None
 
     def run(tx: StoreTx) -> list[dict[str, Any]]:
         found = []
-        for doc in _docs(tx, REVIEWS):
-            if after and doc["id"] <= after:
-                continue
+        for doc in _docs(tx, REVIEWS, after):
             if status is None or doc["status"] == status:
                 found.append(doc)
                 if len(found) >= limit:
@@ -248,7 +243,7 @@ def list_reviews(*, store: Store, status: str | None = "open", after: str | None
 
 def _put_entries(tx: StoreTx, doc: dict[str, Any], new: Iterable[Entry | dict[str, Any]]) -> None:
     """Append entries to a merge (skipping records it already holds), 500 a document."""
-    seen = {(e["entity"], e["written"], (e.get("original") or {}).get("id")) for e in entries(tx, doc["id"])}
+    seen = {(e["entity"], e["written"], (e.get("original") or {}).get("id")) for e in entries(tx, doc)}
     fresh = []
     for entry in new:
         data = asdict(entry) if isinstance(entry, Entry) else entry
@@ -353,7 +348,7 @@ def undo(*, store: Store, id: str) -> dict[str, Any]:
         records.write_batch(tx, "person", people, source="connect:undo")
         upserts: dict[str, dict[str, Record]] = {}
         deletes: dict[str, set[str]] = {}
-        for entry in entries(tx, id):
+        for entry in entries(tx, doc):
             entity = entry["entity"]
             back = _mapper(entry["mapping"], undone | {id}, follow)
             now = _mapper(entry["mapping"], undone, follow)

@@ -33,13 +33,16 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from graph_service.connectors.base import FREE_MAIL, email_domain, fold
+from graph_service.connectors.base import FREE_MAIL, domain_company_key, email_domain, fold
 
 THRESHOLD = 90.0
 """Name similarity from which a same-company match is merged."""
 
 REVIEW_THRESHOLD = 80.0
 """Name similarity from which a same-company match is at least listed for review."""
+
+MARGIN = 10.0
+"""How far the best same-company match must lead the next one to be taken."""
 
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "jr", "sr", "ii",
                          "iii", "iv", "phd", "md", "mba", "esq"})
@@ -107,10 +110,20 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def company_keys(company_names: Iterable[str], domains: Iterable[str], emails: Iterable[str]) -> set[str]:
-    """The keys that say two persons work at the same company: ``n:<company key>`` and ``d:<domain>``."""
+    """The keys that say two persons work at the same company.
+
+    ``n:<company key>`` for each company name, and for each company domain and
+    each work email domain (not a free-mail provider) both ``d:<domain>`` and the
+    name the domain spells (``anna@siemens-energy.com`` -> ``n:siemens energy``).
+    """
     keys = {f"n:{name}" for name in company_names if name}
-    keys |= {f"d:{domain.lower()}" for domain in domains if domain}
-    keys |= {f"d:{email_domain(e)}" for e in emails if email_domain(e) not in FREE_MAIL}
+    all_domains = {d.lower().removeprefix("www.") for d in domains if d}
+    all_domains |= {email_domain(e) for e in emails if email_domain(e) not in FREE_MAIL}
+    for domain in all_domains:
+        keys.add(f"d:{domain}")
+        spelled = domain_company_key(domain)
+        if spelled:
+            keys.add(f"n:{spelled}")
     return keys
 
 
@@ -246,8 +259,6 @@ def resolve(index: Index, draft: Entity, *, threshold: float = THRESHOLD,
     if by_profile:
         (id,) = by_profile
         return Match(id, "profile", evidence=", ".join(sorted(draft.profiles & index.entities[id].profiles)))
-    if not draft.name_given:
-        return None
     return _by_name(index, draft, threshold, review_threshold)
 
 
@@ -272,7 +283,7 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
     conflicts: dict[str, str] = {}
     for id in sorted(block):
         known = index.entities[id]
-        if id == draft.id or not known.name_given or index.separated(draft.id, id):
+        if id == draft.id or index.separated(draft.id, id):
             continue
         score = name_similarity(draft.name, known.name)
         if score < review_threshold:
@@ -280,6 +291,8 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
         reason = _conflict(draft, known)
         if reason == "different LinkedIn profiles":
             continue
+        if not (draft.name_given and known.name_given):
+            reason = reason or "a name spelled by an address"
         if reason:
             conflicts[id] = reason
         common = sorted(draft.companies & known.companies)
@@ -287,7 +300,8 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
     scored.sort(key=lambda o: (-o.score, o.person_id))
     if scored:
         best = scored[0]
-        alone = len(scored) == 1
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        alone = runner_up < min(threshold, best.score - MARGIN)
         if alone and best.score >= threshold and (best.person_id not in conflicts or best.score == 100.0):
             return Match(best.person_id, "name_company", best.score, best.evidence)
         if alone and best.person_id in conflicts:
@@ -298,6 +312,8 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
             reason = "several persons with a similar name at the same company"
         return Ambiguous(reason, tuple(scored))
     key = normalise_name(draft.name)
+    if not draft.name_given:
+        return None
     same_name = sorted(id for id in index.by_name.get(key, ()) if id != draft.id and not index.separated(draft.id, id)
                        and not (draft.profiles and index.entities[id].profiles
                                 and not draft.profiles & index.entities[id].profiles))

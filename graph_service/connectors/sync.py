@@ -38,8 +38,8 @@ from graph_service.connectors.base import (
     Plan,
     PersonDraft,
     Skip,
+    NAME_FROM_ADDRESS,
     company_key,
-    person_name_from_address,
     profile_tag,
     short_hash,
 )
@@ -92,6 +92,7 @@ class Changes:
     employments: list[Employment] = field(default_factory=list)
     ties: list[Tie] = field(default_factory=list)
     merges: list[merge_docs.PlannedMerge] = field(default_factory=list)
+    merge_by_id: dict[str, merge_docs.PlannedMerge] = field(default_factory=dict)
     reviews: list[merge_docs.Review] = field(default_factory=list)
     moves: list[job_moves.JobMove] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
@@ -103,6 +104,10 @@ class Changes:
         self.skip_counts[reason] += 1
         if len(self.skipped) < 1000:
             self.skipped.append(Skip(line, reason, detail))
+
+    def add_merge(self, merge: merge_docs.PlannedMerge) -> None:
+        self.merges.append(merge)
+        self.merge_by_id[merge.id] = merge
 
     def person_id(self, id: str) -> str:
         """The stored person a draft id (or a stored id) stands for."""
@@ -146,8 +151,7 @@ class ConnectSummary:
 
 def _derived_name(person: Person) -> bool:
     """A placeholder, or a name made up from one of the person's addresses."""
-    return records.PLACEHOLDER_TAG in person.tags or person.name == person.id or any(
-        person.name == person_name_from_address(e) for e in person.emails)
+    return records.PLACEHOLDER_TAG in person.tags or NAME_FROM_ADDRESS in person.tags or person.name == person.id
 
 
 def load_known(store: Store) -> Known:
@@ -277,7 +281,7 @@ def _persons(changes: Changes, known: Known, index: Index, alias_merges: dict[st
                 merge_id = alias_merges.get(draft.id)
             elif outcome.rule != "same_id" and not (draft.address_only and outcome.rule in ("email", "profile")):
                 merge_id = merge_docs.merge_id(draft.id, target)
-                changes.merges.append(merge_docs.PlannedMerge(
+                changes.add_merge(merge_docs.PlannedMerge(
                     id=merge_id, survivor=target, merged=draft.id, rule=outcome.rule, score=outcome.score,
                     evidence=outcome.evidence, person=_person_of(draft).model_dump(mode="json"),
                     sources=[{"kind": plan.kind, "file": plan.file, "line": draft.line, "source": plan.source,
@@ -305,8 +309,7 @@ def _persons(changes: Changes, known: Known, index: Index, alias_merges: dict[st
             renamed_from = None
             if derived and draft.name_given:
                 renamed_from, name, derived = name, draft.name, False
-                if records.PLACEHOLDER_TAG in tags:
-                    tags.remove(records.PLACEHOLDER_TAG)
+                tags = [t for t in tags if t not in (records.PLACEHOLDER_TAG, NAME_FROM_ADDRESS)]
             if draft.id in by_merge:
                 by_merge[draft.id].added = {"emails": added_emails, "tags": added_tags}
                 if renamed_from is not None:
@@ -323,7 +326,8 @@ def _persons(changes: Changes, known: Known, index: Index, alias_merges: dict[st
 
 
 def _person_of(draft: PersonDraft) -> Person:
-    tags = list(dict.fromkeys([*draft.tags, *(profile_tag(p) for p in draft.profiles)]))
+    named = [] if draft.name_given else [NAME_FROM_ADDRESS]
+    tags = list(dict.fromkeys([*draft.tags, *(profile_tag(p) for p in draft.profiles), *named]))
     return Person(id=draft.id, name=draft.name, emails=draft.emails, tags=tags)
 
 
@@ -429,11 +433,11 @@ def _merges_of(changes: Changes, drafts: Iterable[str | None]) -> list[merge_doc
         _, merge_id = changes.mapping[draft]
         if merge_id is None:
             continue
-        merge = next((m for m in changes.merges if m.id == merge_id), None)
+        merge = changes.merge_by_id.get(merge_id)
         if merge is None:
             merge = merge_docs.PlannedMerge(id=merge_id, survivor=changes.person_id(draft), merged=draft, rule="alias",
                                             score=100.0, evidence="", person={}, sources=[], existing=True)
-            changes.merges.append(merge)
+            changes.add_merge(merge)
         found.append(merge)
     return found
 

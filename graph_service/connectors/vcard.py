@@ -45,8 +45,12 @@ KIND = "vcard"
 _PROPERTY = re.compile(r"^[A-Za-z0-9\-_]+(\.[A-Za-z0-9\-_]+)?(;[^:]*)?:")
 
 
-def _cards(text: str, plan: Plan) -> Iterator[tuple[int, str]]:
-    """(first line, text) of every BEGIN:VCARD ... END:VCARD block, bad lines left out and reported."""
+def _cards(text: str, plan: Plan) -> Iterator[tuple[int, str, str]]:
+    """(first line, text, raw FN) of every BEGIN:VCARD ... END:VCARD block, bad lines left out and reported.
+
+    The formatted name is also returned as written: many exporters leave commas
+    in ``FN`` unescaped (``FN:Müller, Jörg``), which a strict reader cuts short.
+    """
     logical: list[tuple[int, list[str]]] = []
     start: int | None = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -64,13 +68,14 @@ def _cards(text: str, plan: Plan) -> Iterator[tuple[int, str]]:
             continue
         if upper == "END:VCARD":
             logical.append((number, [line.strip()]))
-            kept = []
+            kept, fn = [], ""
             for first, lines in logical:
                 if _PROPERTY.match(lines[0]):
                     kept.append("\r\n".join(lines))
+                    fn = fn or _raw_fn(lines)
                 else:
                     plan.skip(first, "unreadable line", lines[0][:80])
-            yield start, "\r\n".join(kept) + "\r\n"
+            yield start, "\r\n".join(kept) + "\r\n", fn
             start = None
             continue
         if not line.strip():
@@ -78,6 +83,15 @@ def _cards(text: str, plan: Plan) -> Iterator[tuple[int, str]]:
         logical.append((number, [line]))
     if start is not None:
         plan.skip(start, "card without END:VCARD")
+
+
+def _raw_fn(lines: list[str]) -> str:
+    """The value of an ``FN`` line as written (unfolded, escapes undone); empty for other lines or encoded values."""
+    head, _, value = "".join(line[1:] if i else line for i, line in enumerate(lines)).partition(":")
+    name, *params = head.split(";")
+    if name.split(".")[-1].upper() != "FN" or any("ENCODING" in p.upper() for p in params):
+        return ""
+    return value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ").replace("\\\\", "\\").strip()
 
 
 def _values(card: Any, name: str) -> list[Any]:
@@ -94,18 +108,18 @@ def read(path: Path, *, as_of: date, owner: str | None = None, source: Source = 
          file_name: str | None = None) -> Plan:
     """The plan of one address book; ``owner`` is the team member whose address book it is."""
     plan = Plan(kind=KIND, file=file_name or path.name, source=source, as_of=as_of, owner=owner)
-    for line, text in _cards(read_text(path), plan):
+    for line, text, fn in _cards(read_text(path), plan):
         try:
             card = vobject.readOne(text, allowQP=True)
         except Exception as err:  # vobject raises ParseError and, on odd input, plain ValueErrors
             plan.skip(line, "unreadable card", str(err)[:120])
             continue
-        _card(plan, card, line, owner)
+        _card(plan, card, line, owner, fn)
     return plan
 
 
-def _name(card: Any) -> str:
-    name = _text(_values(card, "fn")[0]) if "fn" in card.contents else ""
+def _name(card: Any, fn: str) -> str:
+    name = fn or (_text(_values(card, "fn")[0]) if "fn" in card.contents else "")
     if not name and "n" in card.contents:
         n = card.n.value
         parts = [n.prefix, n.given, n.additional, n.family, n.suffix] if hasattr(n, "given") else [n]
@@ -113,7 +127,7 @@ def _name(card: Any) -> str:
     return name
 
 
-def _card(plan: Plan, card: Any, line: int, owner: str | None) -> None:
+def _card(plan: Plan, card: Any, line: int, owner: str | None, fn: str) -> None:
     emails = list(dict.fromkeys(e for e in (normalise_email(_text(v)) for v in _values(card, "email")) if e))
     org = _values(card, "org")
     org_parts = [_text(p) for p in (org[0] if org and isinstance(org[0], list) else org)]
@@ -124,7 +138,7 @@ def _card(plan: Plan, card: Any, line: int, owner: str | None) -> None:
         title = _text(_values(card, "role")[0])
     urls = [_text(v) for v in _values(card, "url") + _values(card, "x-socialprofile")]
     slug = next((s for s in map(linkedin_slug, urls) if s), None)
-    name = _name(card)
+    name = _name(card, fn)
     key = plan.add_company(company) if company else ""
     if not name and not emails:
         if not key:

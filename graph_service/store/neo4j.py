@@ -14,7 +14,7 @@ Graph shape (traversal Cypher elsewhere relies on it)::
                                                   one relationship per person and role
     (:Referral {id, on, outcome, source, fp, doc})
     (:Person)-[:REFERRER|REFERRED|REFERRED_TO]->(:Referral)
-    (:JobMove {id, on, from_title, from_layer, to_title, to_layer, precision, learned_at,
+    (:JobMove {id, type, on, from_title, from_layer, to_title, to_layer, precision, learned_at,
                source, fp, doc})
     (:Person)-[:MOVED]->(:JobMove)-[:FROM|TO]->(:Company)
     (:Change {seq, entity, op, ids, at})          change feed; seq from (:Counter {name: 'changes'})
@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -107,7 +107,7 @@ SHAPES: dict[str, Shape] = {
     "referral": Shape("referral", ("on", "outcome", "source")),
     "move": Shape(
         "move",
-        ("on", "from_title", "from_layer", "to_title", "to_layer", "precision", "learned_at", "source"),
+        ("type", "on", "from_title", "from_layer", "to_title", "to_layer", "precision", "learned_at", "source"),
     ),
 }
 
@@ -138,15 +138,21 @@ def _links(entity: str, record: Any) -> dict[str, Any]:
 
 
 def dump(record: Record) -> tuple[dict[str, Any], str, str]:
-    """The JSON-mode dump of a record, its JSON text and its fingerprint, from one dump.
+    """The JSON-mode dump of a record, its sorted JSON text and its fingerprint, from one dump.
 
-    Equal to ``record.model_dump(mode="json")``, its ``json.dumps(sort_keys=True)`` and
-    ``record.fingerprint()`` (a test holds them equal); computing all three from one dump
-    keeps bulk upserts cheap.
+    The fingerprint is computed the way ``Record.fingerprint()`` computes it, from the same
+    dump: bulk upserts spend most of their client time here. ``upsert`` checks that the
+    two agree on the first record of every batch and falls back to ``fingerprint()`` if not.
     """
     doc = record.model_dump(mode="json")
     text = json.dumps(doc, sort_keys=True)
     return doc, text, hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _dump_agrees(records: Iterable[Record]) -> bool:
+    """Whether ``dump`` computes ``Record.fingerprint()`` for the first of these records."""
+    first = next(iter(records), None)
+    return first is None or dump(first)[2] == first.fingerprint()
 
 
 def _row(entity: str, record: Record, doc: dict[str, Any], text: str, fp: str) -> dict[str, Any]:
@@ -167,6 +173,7 @@ class Neo4jTx:
 
     def __init__(self, tx: ManagedTransaction) -> None:
         self.tx = tx
+        self._locked = False
 
     def _run(self, name: str, **params: Any) -> Result:
         return self.tx.run(cypher(name), params)
@@ -174,48 +181,76 @@ class Neo4jTx:
     def _exec(self, name: str, **params: Any) -> None:
         self._run(name, **params).consume()
 
+    def _one(self, name: str, **params: Any) -> Any:
+        """The single row of a statement that aggregates its answer into one row."""
+        return self._run(name, **params).single(strict=True)
+
+    def _lock(self) -> None:
+        """Serialise store writers: take the change feed's lock before reading what to write."""
+        if not self._locked:
+            self._exec("change/lock")
+            self._locked = True
+
     # -- entities ---------------------------------------------------------------
     def upsert(self, entity: str, records: Sequence[Record]) -> UpsertCounts:
+        self._lock()
         shape = SHAPES[entity]
         by_id = {record.id: record for record in records}
-        known = {row["id"]: row for row in self._run(f"{shape.area}/fingerprints", ids=list(by_id))}
+        known = {found[0]: found[1:] for found in self._one(f"{shape.area}/fingerprints", ids=list(by_id))["found"]}
         counts = UpsertCounts()
-        rows: list[dict[str, Any]] = []
+        created: list[dict[str, Any]] = []
+        updated: list[dict[str, Any]] = []
         moved: list[str] = []
+        fast = _dump_agrees(by_id.values())
         for id, record in by_id.items():
             doc, text, fp = dump(record)
+            if not fast:
+                fp = record.fingerprint()
             old = known.get(id)
-            if old is not None and old["fp"] == fp:
+            if old is not None and old[0] == fp:
                 counts.unchanged += 1
                 continue
-            counts.created += old is None
-            counts.updated += old is not None
             counts.changed_ids.append(id)
             row = _row(entity, record, doc, text, fp)
-            if old is not None and shape.ends is not None and old["ends"] != [row[end] for end in shape.ends]:
+            if old is None:
+                counts.created += 1
+                created.append(row)
+                continue
+            counts.updated += 1
+            if shape.ends is not None and old[1] != [row[end] for end in shape.ends]:
                 moved.append(id)
-            rows.append(row)
-        if moved:
-            self._exec(f"{shape.area}/delete", ids=moved)
-        if rows:
-            self._exec(f"{shape.area}/upsert", rows=rows)
+                created.append(row)
+            else:
+                updated.append(row)
+        if shape.ends is None:  # nodes: one MERGE statement replaces the node and its relationships
+            if created or updated:
+                self._exec(f"{shape.area}/upsert", rows=created + updated)
+        else:  # relationships: CREATE the new and the moved ones, SET the others in place
+            if moved:
+                self._exec(f"{shape.area}/delete", ids=moved)
+            if created:
+                self._exec(f"{shape.area}/create", rows=created)
+            if updated:
+                self._exec(f"{shape.area}/update", rows=updated)
+        if counts.changed_ids:
             self._log(entity, "upsert", counts.changed_ids)
         return counts
 
     def get_many(self, entity: str, ids: Sequence[str]) -> dict[str, Record]:
         model = MODELS[entity]
-        rows = self._run(f"{SHAPES[entity].area}/get", ids=list(dict.fromkeys(ids)))
-        return {row["id"]: model.model_validate_json(row["doc"]) for row in rows}
+        found = self._one(f"{SHAPES[entity].area}/get", ids=list(dict.fromkeys(ids)))["found"]
+        return {id: model.model_validate_json(doc) for id, doc in found}
 
     def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
-        return {row["id"] for row in self._run(f"{SHAPES[entity].area}/fingerprints", ids=list(dict.fromkeys(ids)))}
+        found = self._one(f"{SHAPES[entity].area}/fingerprints", ids=list(dict.fromkeys(ids)))["found"]
+        return {row[0] for row in found}
 
     def list(self, entity: str, *, after: str | None, limit: int, filters: Mapping[str, Any]) -> list[Record]:
         model = MODELS[entity]
         return [model.model_validate_json(doc) for doc in self._page(entity, after, limit, filters)]
 
-    def _page(self, entity: str, after: str | None, limit: int, filters: Mapping[str, Any]) -> Iterator[str]:
-        """The ``doc`` texts of one page, picking the statement that starts from the filtered person or company."""
+    def _page(self, entity: str, after: str | None, limit: int, filters: Mapping[str, Any]) -> list[str]:
+        """The ``doc`` texts of one page, from the statement that starts at the filtered person or company."""
         unknown = sorted(set(filters) - FILTERS[entity])
         if unknown:
             raise InvalidInput([Problem(name, f"not a filter of {entity}") for name in unknown])
@@ -229,32 +264,32 @@ class Neo4jTx:
             verb = "list_by_company"
         else:
             verb = "list"
-        rows = self._run(f"{SHAPES[entity].area}/{verb}", after=after or "", limit=limit, **params)
-        return (row["doc"] for row in rows)
+        return self._one(f"{SHAPES[entity].area}/{verb}", after=after or "", limit=limit, **params)["docs"]
 
     def count(self, entity: str) -> int:
-        return self._run(f"{SHAPES[entity].area}/count").single(strict=True)["n"]
+        return self._one(f"{SHAPES[entity].area}/count")["n"]
 
     def delete(self, entity: str, ids: Sequence[str]) -> int:
-        rows = list(self._run(f"{SHAPES[entity].area}/delete", ids=list(dict.fromkeys(ids))))
-        if rows:
-            self._log(entity, "delete", [row["id"] for row in rows])
-            if entity in ("person", "company"):
-                for related, key in (("tie", "ties"), ("employment", "employments")):
-                    gone = list(dict.fromkeys(id for row in rows for id in row[key]))
-                    if gone:
-                        self._log(related, "delete", gone)
-        return len(rows)
+        self._lock()
+        gone = self._one(f"{SHAPES[entity].area}/delete", ids=list(dict.fromkeys(ids)))
+        if gone["ids"]:
+            self._log(entity, "delete", gone["ids"])
+        if entity in ("person", "company"):  # relationship records deleted with their person or company
+            for related, key in (("tie", "ties"), ("employment", "employments")):
+                if gone[key]:
+                    self._log(related, "delete", list(dict.fromkeys(gone[key])))
+        return len(gone["ids"])
 
     def employments_of(self, person_ids: Sequence[str]) -> list[Record]:
         model = MODELS["employment"]
-        rows = self._run("employment/of_persons", person_ids=list(dict.fromkeys(person_ids)))
-        return [model.model_validate_json(row["doc"]) for row in rows]
+        docs = self._one("employment/of_persons", person_ids=list(dict.fromkeys(person_ids)))["docs"]
+        return [model.model_validate_json(doc) for doc in docs]
 
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
+        self._lock()
         wanted = {move.id for move in moves}
-        rows = self._run("move/of_persons", person_ids=list(dict.fromkeys(person_ids)))
-        self.delete("move", [row["id"] for row in rows if row["id"] not in wanted])
+        stored = self._one("move/of_persons", person_ids=list(dict.fromkeys(person_ids)))["ids"]
+        self.delete("move", [id for id in stored if id not in wanted])
         self.upsert("move", moves)
 
     def scan(self, entity: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
@@ -265,14 +300,11 @@ class Neo4jTx:
         self._exec("change/log", entity=entity, op=op, ids=list(ids), at=datetime.now(timezone.utc))
 
     def last_change(self) -> int:
-        return self._run("change/last").single(strict=True)["seq"]
+        return self._one("change/last")["seq"]
 
     def changes_since(self, seq: int, limit: int) -> list[Change]:
-        rows = self._run("change/since", seq=seq, limit=limit)
-        return [
-            Change(row["seq"], row["entity"], row["op"], list(row["ids"]), _utc(row["at"].to_native()))
-            for row in rows
-        ]
+        changes = self._one("change/since", seq=seq, limit=limit)["changes"]
+        return [Change(seq, entity, op, list(ids), _utc(at.to_native())) for seq, entity, op, ids, at in changes]
 
     # -- documents ----------------------------------------------------------------
     def put_doc(self, collection: str, id: str, doc: Mapping[str, Any]) -> None:
@@ -283,8 +315,8 @@ class Neo4jTx:
         return json.loads(row["doc"]) if row else None
 
     def list_docs(self, collection: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
-        rows = self._run("doc/list", collection=collection, after=after or "", limit=limit)
-        return [json.loads(row["doc"]) for row in rows]
+        docs = self._one("doc/list", collection=collection, after=after or "", limit=limit)["docs"]
+        return [json.loads(doc) for doc in docs]
 
     def delete_doc(self, collection: str, id: str) -> bool:
         return self._run("doc/delete", collection=collection, id=id).single(strict=True)["deleted"] > 0

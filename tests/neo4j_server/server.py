@@ -88,6 +88,7 @@ def ensure_built() -> None:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"building the Neo4j launcher failed:\n{proc.stdout[-4000:]}{proc.stderr[-4000:]}")
+    JAR.touch()  # Maven leaves an unchanged jar alone; mark it as up to date with the sources
 
 
 class Neo4jTestServer:
@@ -130,7 +131,8 @@ class Neo4jTestServer:
         log.flush()
         # stdin stays an open pipe: the server exits on EOF, i.e. when this process dies.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                     stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                                     errors="replace", start_new_session=True)
         ready = threading.Event()
         threading.Thread(target=self._pump_output, args=(self.proc, log, ready), daemon=True).start()
 
@@ -199,6 +201,8 @@ class Neo4jTestServer:
         self._cds_tmp = None
         if not self.use_cds:
             return []
+        if CDS_ARCHIVE.exists() and CDS_ARCHIVE.stat().st_mtime < JAR.stat().st_mtime:
+            CDS_ARCHIVE.unlink(missing_ok=True)  # made from an older build
         if CDS_ARCHIVE.exists():
             return [f"-XX:SharedArchiveFile={CDS_ARCHIVE}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
         self._cds_tmp = CDS_ARCHIVE.with_name(f"{CDS_ARCHIVE.name}.{os.getpid()}.{id(self)}.tmp")
