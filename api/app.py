@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from api import problems
 from api.audit import AuditMiddleware
 from api.deps import RateLimit, single_query_values
-from api.routes import health, imports, privacy, records
+from api.routes import connect, health, imports, privacy, records, views
 from graph_service.audit import AuditLog
 from graph_service.settings import Settings, get_settings
 from graph_service.store import open_store
@@ -42,6 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     problems.install(app)
     app.add_middleware(AuditMiddleware)
-    for module in (health, records, imports, privacy):
+    for module in (health, records, imports, privacy, views):
         app.include_router(module.router)
     return app

@@ -1,7 +1,8 @@
 """Benchmark of influence: weighted PageRank and sampled betweenness at scale, and one account map.
 
     .venv/bin/python bench/bench_influence.py [--people 1000000] [--ties-per-person 10] [--k 256]
-        [--map-people 60000 --map-companies 350] [--skip-networkx] [--out bench/results/influence.json]
+        [--map-people 60000 --map-companies 350] [--skip-networkx] [--parts map,graph]
+        [--out bench/results/influence.json]
 
 Goals (issue "Account maps and influence"), on the 1M-person / 10M-tie graph of
 ``graph_service.generate``:
@@ -90,7 +91,7 @@ def bench_pagerank(G: nx.Graph, runs: int) -> tuple[dict[str, Any], dict[str, fl
         wall, cpu, (matrix, ranks) = timed(lambda: _cold(G))
         cold.append(wall)
         cold_cpu.append(cpu)
-        wall, cpu, _ = timed(lambda: influence.weighted_pagerank(matrix, "strength"))
+        wall, cpu, _ = timed(lambda m=matrix: influence.weighted_pagerank(m, "strength"))
         warm.append(wall)
         warm_cpu.append(cpu)
     assert matrix is not None
@@ -147,15 +148,16 @@ def bench_account_map(people: int, companies: int, runs: int) -> dict[str, Any]:
         for _ in range(runs):  # a new map, the team's reach kept as the cache keeps it between writes
             cache = accounts.ResultCache()
             cache.get_or_build(projection.seq, ("reach", frozenset(found.team)), lambda: reach)
-            wall, _, _ = timed(lambda: accounts.get_account_map(store=store, projection=projection,
-                                                                company_id=company_id, cache=cache))
+            wall, _, _ = timed(lambda c=cache: accounts.get_account_map(store=store, projection=projection,
+                                                                        company_id=company_id, cache=c))
             warm.append(wall * 1000)
         hit, _, _ = timed(lambda: accounts.get_account_map(store=store, projection=projection,
                                                            company_id=company_id, cache=cache))
         store.close()
     return {
         "world": {"people": people, "companies": companies, "ties": projection.graph.number_of_edges(),
-                  "seconds_importing": round(wall_import, 1), "seconds_building_projection": round(wall_projection, 1)},
+                  "seconds_importing": round(wall_import, 1),
+                  "seconds_building_projection": round(wall_projection, 1)},
         "company": {"id": company_id, "people_on_map": found.people,
                     "by_layer": {view.layer.value: len(view.people) for view in found.layers}},
         "first_map_ms": round(first * 1000, 1),
@@ -175,22 +177,25 @@ def main() -> None:
     parser.add_argument("--map-people", type=int, default=60_000)
     parser.add_argument("--map-companies", type=int, default=350, help="60,000 / 350 has a company of 5,081")
     parser.add_argument("--skip-networkx", action="store_true", help="do not time nx.pagerank (needs ~8 GB more)")
-    parser.add_argument("--skip-graph", action="store_true", help="only the account map")
+    parser.add_argument("--parts", default="map,graph",
+                        help="map (account map), graph (PageRank, betweenness); the other parts of --out are kept")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "influence.json")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
 
-    result: dict[str, Any] = {
-        "benchmark": "influence",
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_1min_at_start": round(os.getloadavg()[0], 2)},
-    }
-    result["account_map"] = bench_account_map(args.map_people, args.map_companies, args.runs)
-    _write(args.out, result)
-    if not args.skip_graph:
+    result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    result.pop("at", None)  # each part records when it ran
+    result.update({"benchmark": "influence", "machine": {"python": platform.python_version(),
+                                                         "platform": platform.platform(), "cpus": os.cpu_count()}})
+    if "map" in parts:
+        result["account_map"] = {**_started(), **bench_account_map(args.map_people, args.map_companies, args.runs)}
+        _write(args.out, result)
+    if "graph" in parts:
         world = Synthetic(args.people, ties_per_person=args.ties_per_person)
+        started = _started()
         build, _, G = timed(lambda: person_graph(world))
-        result["graph"] = {"people": G.number_of_nodes(), "ties": G.number_of_edges(), "seconds_building": round(build, 1)}
+        result["graph"] = {**started, "people": G.number_of_nodes(), "ties": G.number_of_edges(),
+                           "seconds_building": round(build, 1)}
         result["pagerank"], ranks, matrix = bench_pagerank(G, args.runs)
         _write(args.out, result)
         del G
@@ -201,12 +206,18 @@ def main() -> None:
         _write(args.out, result)
         if not args.skip_networkx:
             reference = bench_networkx_pagerank(world, ranks)
-            reference["ratio_to_ours_cold"] = round(reference["seconds"] / result["pagerank"]["cold_seconds"]["median"], 2)
-            reference["ratio_to_ours_warm"] = round(reference["seconds"] / result["pagerank"]["warm_seconds"]["median"], 2)
-            result["pagerank"]["networkx_digraph"] = reference
-    result["machine"]["load_1min_at_end"] = round(os.getloadavg()[0], 2)
-    _write(args.out, result)
+            pagerank = result["pagerank"]
+            reference["ratio_to_ours_cold"] = round(reference["seconds"] / pagerank["cold_seconds"]["median"], 2)
+            reference["ratio_to_ours_warm"] = round(reference["seconds"] / pagerank["warm_seconds"]["median"], 2)
+            pagerank["networkx_digraph"] = reference
+        result["graph"]["load_1min_at_end"] = round(os.getloadavg()[0], 2)
+        _write(args.out, result)
     print(json.dumps(result, indent=2))
+
+
+def _started() -> dict[str, Any]:
+    return {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "load_1min_at_start": round(os.getloadavg()[0], 2)}
 
 
 def _write(path: Path, result: dict[str, Any]) -> None:

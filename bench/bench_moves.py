@@ -261,6 +261,7 @@ def bench_snapshot(work: Path, people: int, rows: int, seed: int, reuse: bool) -
         "seconds": round(seconds, 2),
         "goal_seconds": GOALS["snapshot_seconds"],
         "met": seconds <= GOALS["snapshot_seconds"],
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "same_snapshot_again": {"seconds": round(again_seconds, 2), "opened": again.opened, "closed": again.closed,
                                 "moves": again.moves},
     }
@@ -316,6 +317,7 @@ def bench_feed(work: Path, people: int, runs: int, seed: int, reuse: bool) -> di
     return {
         "store": info,
         "moves_indexed": moves,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "index_build_seconds": round(build_seconds, 2),
         "index_rss_mb": round(index_mb, 1),
         "refresh_without_changes_ms": round(refresh_ms, 2),
@@ -343,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "moves",
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
+                    "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                    "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
         "goals": GOALS,
         "store": "sqlite",
     }
@@ -356,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "feed"):
         result["feed"] = bench_feed(args.work, args.feed_people, args.runs, args.seed, args.reuse)
         print(json.dumps(result["feed"], indent=2), file=sys.stderr)
+    result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)

@@ -18,6 +18,23 @@ are pairwise: over all pairs of items, the pairs put in one person that are one
 person, and the pairs that are one person that were put in one person. Items
 left for review count as not merged.
 
+Besides precision and recall, the result splits the true pairs by the evidence
+the two descriptions share (an email or profile; a company key; nothing but a
+name) and reports recall on the pairs that share any evidence, and the missed
+pairs that are on the review list. The rules never merge on a name alone, so
+pairs that share only a name are found only transitively or by a reviewer.
+
+Noise model (per description): accents dropped 12%, a typo in the last name 8%,
+``Last, First`` 10%, a middle initial 7%, ``Dr.`` 5%, ``, MBA`` 4%, upper case
+3%; a former employer for 6% of people in half of their descriptions;
+LinkedIn rows carry an address 30% of the time (work or personal), vCards the
+work address 70%, a personal one 40%, none 10%, and no company 7%, CRM
+contacts the work address 80%, mails come from a personal
+address 15% and without a display name 30%; 75% of people have a LinkedIn
+profile, of which vCards carry 10%; 8% of names are Chinese. Namesakes: 3% of people share a name with
+someone at another company, and a few share a near-name (Jon/John,
+Katherine/Catherine) with a colleague at the same company.
+
 Run::
 
     .venv/bin/python -m bench.bench_resolve --people 3000 --seed 1
@@ -372,32 +389,35 @@ def evaluate(data: Dataset, *, threshold: float = THRESHOLD, review_threshold: f
     wrong = defaultdict(set)
     for truth, pred in items:
         wrong[pred].add(truth)
-    missed: Counter[str] = Counter()
+    pairs: Counter[tuple[str, bool]] = Counter()
+    for_review = 0
     by_truth: dict[int, list[int]] = defaultdict(list)
     for number, (truth, _) in enumerate(items):
         by_truth[truth].append(number)
     for members in by_truth.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if items[a][1] == items[b][1]:
-                    continue
-                if frozenset((items[a][1], items[b][1])) in listed:
-                    missed["listed for review"] += 1
                 if evidence[a][0] & evidence[b][0]:
-                    missed["shared email or profile"] += 1
+                    kind = "shared email or profile"
                 elif evidence[a][1] & evidence[b][1]:
-                    missed["shared company"] += 1
+                    kind = "shared company"
                 else:
-                    missed["name only (no company, email or profile in common)"] += 1
-    name_only = missed["name only (no company, email or profile in common)"]
-    for_review = missed.pop("listed for review", 0)
+                    kind = "name only (no company, email or profile in common)"
+                merged = items[a][1] == items[b][1]
+                pairs[(kind, merged)] += 1
+                for_review += not merged and frozenset((items[a][1], items[b][1])) in listed
+    kinds = sorted({kind for kind, _ in pairs})
+    with_evidence = [k for k in kinds if not k.startswith("name only")]
+    found = sum(pairs[(k, True)] for k in with_evidence)
+    total = sum(pairs[(k, True)] + pairs[(k, False)] for k in with_evidence)
     return {
         "people": data.people, "items": len(items), "seed": data.seed, "threshold": threshold,
         "review_threshold": review_threshold, "true_pairs": true, "predicted_pairs": predicted,
         "correct_pairs": together, "precision": round(precision, 4), "recall": round(recall, 4),
         "f1": round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0,
-        "recall_with_evidence": round(together / (true - name_only), 4) if true > name_only else 1.0,
-        "missed_pairs": dict(missed),
+        "recall_with_evidence": round(found / total, 4) if total else 1.0,
+        "true_pairs_by_evidence": {k: pairs[(k, True)] + pairs[(k, False)] for k in kinds},
+        "missed_pairs": {k: pairs[(k, False)] for k in kinds if pairs[(k, False)]},
         "missed_pairs_listed_for_review": for_review,
         "recall_after_review": round((together + for_review) / true, 4) if true else 1.0,
         "persons_joining_several_true_people": sum(len(t) > 1 for t in wrong.values()),

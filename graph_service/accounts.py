@@ -36,7 +36,7 @@ from typing import Any, Literal, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from graph_service.asof import members_on
+from graph_service.asof import held_on
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
 from graph_service.influence import (
@@ -49,12 +49,15 @@ from graph_service.influence import (
     subgraph_adjacency,
     weighted_pagerank,
 )
-from graph_service.model import DecisionLayer
+from graph_service.layers import layer_of, seniority_of
+from graph_service.model import DecisionLayer, Employment
+from graph_service.moves import is_side_position
 from graph_service.paths import WarmPath, warm_paths
 from graph_service.projection import Projection
 from graph_service.store.base import Store, StoreTx
 
 T = TypeVar("T")
+_PAGE = 10_000
 
 MAX_HOPS = 3
 """Longest chain of ties, from our team, that a map measures."""
@@ -198,21 +201,21 @@ def team_reach(G: nx.Graph, team: Collection[Hashable], depth: int = MAX_HOPS - 
     return reach
 
 
-def _coverage(G: nx.Graph, person: str, team: Collection[str], reach: Mapping[Hashable, int]) -> Coverage:
-    """Our best direct tie to ``person`` and the fewest ties to them, from ``reach`` (within MAX_HOPS - 1)."""
+def _coverage(G: nx.Graph, person: str, team: frozenset[str], reach: Mapping[Hashable, int]) -> Coverage:
+    """Our best direct tie to ``person``, and the fewest ties to them from ``reach`` (exact up to MAX_HOPS - 1)."""
     if person not in G:
-        return Coverage(strength=0.0, via=None, covered=False, hops=None)
+        return Coverage.model_construct(strength=0.0, via=None, covered=False, hops=None)
+    neighbours = G._adj[person]
     strength, via = 0.0, None
-    nearest = reach.get(person)
-    for other, attrs in G._adj[person].items():
-        if other in team:
-            tie = float(attrs.get("strength", 0.0))
-            if tie > strength or (tie == strength and via is not None and other < via):
-                strength, via = tie, other
-        level = reach.get(other)
-        if level is not None and (nearest is None or level + 1 < nearest):
-            nearest = level + 1
-    return Coverage(strength=round(strength, 6), via=via, covered=strength >= COVERED_STRENGTH, hops=nearest)
+    for member in sorted(team.intersection(neighbours)):
+        tie = float(neighbours[member]["strength"])
+        if tie > strength:
+            strength, via = tie, member
+    hops = reach.get(person)
+    if hops is None and not reach.keys().isdisjoint(neighbours):
+        hops = MAX_HOPS  # a neighbour is within MAX_HOPS - 1: every nearer one would be in reach itself
+    return Coverage.model_construct(strength=round(strength, 6), via=via, covered=strength >= COVERED_STRENGTH,
+                                    hops=hops)
 
 
 def build_map(
@@ -224,7 +227,7 @@ def build_map(
     as_of: date | None = None,
     reach: Mapping[Hashable, int] | None = None,
     next_steps: int = 5,
-    max_hops: int = 4,
+    max_hops: int = 3,
 ) -> AccountMap:
     """An account map from the account's staff and the person graph: pure, no store.
 
@@ -242,7 +245,8 @@ def build_map(
     next_steps : int
         How many uncovered decision-makers (most influential first) get a warm path.
     max_hops : int
-        Longest warm path, in ties.
+        Longest warm path, in ties: 3 reaches a decision-maker through a friend of
+        a friend (us -> introducer -> their contact -> the decision-maker).
 
     Returns
     -------
@@ -252,8 +256,8 @@ def build_map(
     staff = [s for s in staff if s.id not in team]
     reach = team_reach(G, team) if reach is None else reach
     standing = internal_influence(subgraph_adjacency(G, [s.id for s in staff]), {s.id: s.seniority for s in staff})
-    people = [
-        MappedPerson(
+    people = [  # built from checked parts: construct without validating thousands of models again
+        MappedPerson.model_construct(
             id=s.id, name=s.name, title=s.title, department=s.department, layer=s.layer,
             layer_inferred=s.layer_inferred, seniority=s.seniority, centrality=standing[s.id].centrality,
             influence=standing[s.id].influence, certain=s.certain, coverage=_coverage(G, s.id, team, reach),
@@ -297,12 +301,11 @@ def _gaps(layers: Sequence[LayerView], people: Sequence[MappedPerson]) -> list[s
 
 
 def _next_steps(G: nx.Graph, deciders: LayerView, team: frozenset[str], limit: int, max_hops: int) -> list[NextStep]:
+    """The best warm path to each of the most influential uncovered decision-makers, up to ``limit`` of them."""
     sources = [member for member in sorted(team) if member in G]
     steps: list[NextStep] = []
-    if not sources:
-        return steps
     for person in deciders.people:
-        if len(steps) == limit:
+        if len(steps) >= limit or not sources:
             break
         if person.coverage.covered or person.id not in G:
             continue
@@ -371,18 +374,43 @@ def _team(tx: StoreTx, team: Iterable[str] | None) -> frozenset[str]:
     return frozenset(wanted)
 
 
-def staff_on(tx: StoreTx, company_id: str, day: date) -> tuple[CompanyRef, list[Staff]]:
-    """The company and its people on ``day`` from the store's employments, one entry per person."""
-    if not tx.existing_ids("company", [company_id]):
+def staff_on(
+    tx: StoreTx, company_id: str, day: date, names: Mapping[str, Mapping[str, Any]]
+) -> tuple[CompanyRef, list[Staff]]:
+    """The company and everyone who held (or possibly held) a position there on ``day``, one entry per person.
+
+    A person's main job counts before a side position (board seat, adviser), a
+    certain one before a possible one (see :func:`graph_service.asof.held_on`).
+    Names come from ``names`` (the projection's nodes), else from the store.
+    """
+    found = tx.get_many("company", [company_id])
+    if company_id not in found:
         raise NotFound("company", company_id)
-    company = tx.get_many("company", [company_id])[company_id]
-    staff = [
-        Staff(id=m.person.id, name=m.person.name, title=m.position.employment.title,
-              department=m.position.employment.department, layer=DecisionLayer(m.position.layer),
-              layer_inferred=m.position.layer_inferred, seniority=m.position.seniority, certain=m.position.certain)
-        for m in members_on(tx, company_id, day, {})
-    ]
-    return CompanyRef(id=company.id, name=company.name, status=company.status), staff  # type: ignore[attr-defined]
+    company: Any = found[company_id]
+    best: dict[str, tuple[tuple[bool, bool, date, str], Employment, bool]] = {}
+    after: str | None = None
+    while True:
+        page: list[Any] = tx.list("employment", after=after, limit=_PAGE, filters={"company_id": company_id})
+        for employment in page:
+            possible, certain = held_on(employment, day)
+            if possible:
+                order = (is_side_position(employment), not certain, employment.start or date.min, employment.id)
+                known = best.get(employment.person_id)
+                if known is None or order < known[0]:
+                    best[employment.person_id] = (order, employment, certain)
+        if len(page) < _PAGE:
+            break
+        after = page[-1].id
+    missing = [p for p in best if p not in names]
+    stored: dict[str, Any] = tx.get_many("person", missing) if missing else {}
+    staff = []
+    for person, (_, employment, certain) in best.items():
+        layer, inferred = layer_of(employment)
+        name = names[person]["name"] if person in names else getattr(stored.get(person), "name", person)
+        seniority = employment.seniority if employment.seniority is not None else seniority_of(employment.title)
+        staff.append(Staff(id=person, name=name, title=employment.title, department=employment.department,
+                           layer=layer, layer_inferred=inferred, seniority=seniority, certain=certain))
+    return CompanyRef(id=company.id, name=company.name, status=company.status), staff
 
 
 def get_account_map(
@@ -411,7 +439,7 @@ def get_account_map(
 
         def build() -> AccountMap:
             reach = _cached(cache, seq, ("reach", chosen), lambda: team_reach(G, chosen))
-            company, staff = store.read(lambda tx: staff_on(tx, company_id, day))
+            company, staff = store.read(lambda tx: staff_on(tx, company_id, day, G.nodes))
             return build_map(G, company=company, staff=staff, team=chosen, as_of=day, reach=reach,
                              next_steps=next_steps)
 
@@ -475,7 +503,7 @@ def list_influencers(
         matrix = _cached(cache, seq, ("adjacency",), lambda: adjacency(G, "strength"))
         company, seeds, details = None, {}, {}
         if toward is not None:
-            company, staff = store.read(lambda tx: staff_on(tx, toward, projection.today))
+            company, staff = store.read(lambda tx: staff_on(tx, toward, projection.today, G.nodes))
             seeds = {s.id: max(s.seniority, 1) for s in staff if s.layer == DecisionLayer.decision_maker and s.id in G}
             if not seeds:
                 raise InvalidInput(Problem("toward", f"no decision-maker of {toward!r} is in the graph"))

@@ -17,14 +17,11 @@ from datetime import date, timedelta
 from pydantic import BaseModel
 
 from graph_service.errors import NotFound
-from graph_service.feed import CompanyRef, OurTie, member_ties, strongest, team_of
+from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, strongest, team_of
 from graph_service.layers import layer_of, seniority_of
 from graph_service.model import DatePrecision, Employment, JobMove
 from graph_service.moves import is_side_position
 from graph_service.store.base import Store, StoreTx
-
-_PAGE = 10_000
-
 
 def period_end(day: date, precision: str) -> date:
     """The first day after the period a rounded date stands for (the day, its month or its year)."""
@@ -146,16 +143,6 @@ def employer_on(*, store: Store, person_id: str, on: date) -> Employer:
     return store.read(run)
 
 
-def _employments_at(tx: StoreTx, company_id: str) -> Iterable[Employment]:
-    after: str | None = None
-    while True:
-        page = tx.list("employment", after=after, limit=_PAGE, filters={"company_id": company_id})
-        yield from page  # type: ignore[misc]
-        if len(page) < _PAGE:
-            return
-        after = page[-1].id
-
-
 def our_ties(tx: StoreTx) -> dict[str, OurTie]:
     """Our strongest tie to everyone our team knows, read inside one transaction."""
     team = team_of(tx)
@@ -169,7 +156,7 @@ def members_on(tx: StoreTx, company_id: str, on: date, ours: Mapping[str, OurTie
     """Everyone who held (or possibly held) a position at the company on the date, one entry per person."""
     company = _companies(tx, [company_id])[company_id]
     best: dict[str, Position] = {}
-    for employment in _employments_at(tx, company_id):
+    for employment in list_all(tx, "employment", {"company_id": company_id}):
         possible, certain = held_on(employment, on)
         if not possible:
             continue
@@ -213,14 +200,7 @@ def timeline(*, store: Store, person_id: str) -> Timeline:
     def run(tx: StoreTx) -> Timeline:
         person = _person(tx, person_id)
         employments: list[Employment] = tx.employments_of([person_id])  # type: ignore[assignment]
-        moves: list[JobMove] = []
-        after: str | None = None
-        while True:
-            page = tx.list("move", after=after, limit=_PAGE, filters={"person_id": person_id})
-            moves += page  # type: ignore[arg-type]
-            if len(page) < _PAGE:
-                break
-            after = page[-1].id
+        moves: list[JobMove] = list(list_all(tx, "move", {"person_id": person_id}))
         moves.sort(key=lambda m: (m.on or date.min, m.id))
         into = {m.to_employment_id: m for m in moves}
         companies = _companies(tx, (e.company_id for e in employments))

@@ -219,3 +219,9 @@ def keys_revoke(key_id: str) -> None:
 
     key = keys.revoke(store=store(), key_id=key_id)
     out.print(f"revoked {key.id} ({key.user})")
+
+
+# Sub-commands defined in their own modules; they use the helpers above.
+from graph_service.cli_connect import connect_app  # noqa: E402
+
+app.add_typer(connect_app, name="connect")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from graph_service.cli import err, exits_cleanly, out, progress_bar, store
 from graph_service.connectors import merges as merge_docs
@@ -125,7 +125,7 @@ def _merge_row(doc: dict[str, Any]) -> list[str]:
 def merges_list(status: Annotated[str | None, typer.Option(help="active or undone")] = None,
                 limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
     """Merges, with who went into whom, by which rule, from which sources."""
-    table = Table("id", "status", "merged", "into", "rule", "evidence", "sources", "records")
+    table = Table(Column("id", no_wrap=True), "status", "merged", "into", "rule", "evidence", "sources", "records")
     for doc in merge_docs.list_merges(store=store(), status=status, limit=limit):
         table.add_row(*_merge_row(doc))
     out.print(table)
@@ -152,7 +152,7 @@ def merges_undo(id: str) -> None:
 def review_list(status: Annotated[str, typer.Option(help="open, merged, dismissed or all")] = "open",
                 limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
     """Ambiguous matches: a person from an import and the known persons they may be."""
-    table = Table("id", "candidate", "reason", "options")
+    table = Table(Column("id", no_wrap=True), "candidate", "reason", "options")
     for doc in merge_docs.list_reviews(store=store(), status=None if status == "all" else status, limit=limit):
         candidate = f"{doc['candidate']['id']} {doc['candidate']['name']}"
         options = "\n".join(f"{o['person_id']} ({o['rule']} {o['score']:g}: {o['evidence']})" for o in doc["options"])

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from graph_service.asof import LAYER_ORDER, Member, PersonRef, members_on, our_ties, position
 from graph_service.errors import NotFound
-from graph_service.feed import CompanyRef, OurTie, member_ties, team_of
+from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, team_of
 from graph_service.model import Employment, JobMove, Tie, Visibility
 from graph_service.store.base import Store, StoreTx
 
@@ -106,17 +106,14 @@ def explain(tx: StoreTx, a: str, b: str) -> str:
     """What a hop from ``a`` to ``b`` rests on: the stored tie and the number of shared interactions."""
     tie_id = Tie(a=a, b=b).id
     tie = tx.get_many("tie", [tie_id]).get(tie_id)
+    if tie is None:  # imported with an id of its own
+        tie = next((t for t in list_all(tx, "tie", {"person_id": a}) if b in (t.a, t.b)), None)  # type: ignore[attr-defined]
     parts = []
     if tie is not None and tie.visibility == Visibility.team:  # type: ignore[attr-defined]
         strength = f" {tie.strength:.2f}" if tie.strength is not None else ""  # type: ignore[attr-defined]
         parts.append(f"{tie.kind} tie{strength} ({tie.source})")  # type: ignore[attr-defined]
-    shared, after = 0, None
-    while True:
-        page = tx.list("interaction", after=after, limit=10_000, filters={"person_id": a})
-        shared += sum(1 for i in page if i.visibility == Visibility.team and b in i.persons())  # type: ignore[attr-defined]
-        if len(page) < 10_000:
-            break
-        after = page[-1].id
+    shared = sum(1 for i in list_all(tx, "interaction", {"person_id": a})
+                 if i.visibility == Visibility.team and b in i.persons())
     if shared:
         parts.append(f"{shared} interaction{'s' * (shared != 1)}")
     return ", ".join(parts) or "known"

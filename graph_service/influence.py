@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import operator
 import random
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -113,17 +113,33 @@ def subgraph_adjacency(G: nx.Graph, nodes: Iterable[Node], weight: str | None = 
     cols: list[int] = []
     values: list[float] = []
     adj = G._adj
+    read = _weight_reader(weight)
     for i, node in enumerate(nodes):
-        for other, attrs in adj.get(node, {}).items():
+        for other, data in adj.get(node, {}).items():
             j = position.get(other)
             if j is not None:
                 rows.append(i)
                 cols.append(j)
-                values.append(1.0 if weight is None else float(attrs.get(weight, 1.0)))
+                values.append(read(data))
     n = len(nodes)
-    matrix = sp.csr_array((np.array(values), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                          shape=(n, n))
+    matrix = sp.csr_array((np.array(values, dtype=float), (np.array(rows, dtype=np.int64),
+                                                           np.array(cols, dtype=np.int64))), shape=(n, n))
     return Adjacency(nodes, matrix, False, weight)
+
+
+def _weight_reader(weight: str | None) -> Callable[[Any], float]:
+    """Reads one edge's weight: an attribute of slotted edge objects, else a key (missing: 1)."""
+    if weight is None:
+        return lambda data: 1.0
+    attribute = operator.attrgetter(weight)
+
+    def read(data: Any) -> float:
+        try:
+            return attribute(data)
+        except AttributeError:
+            return data.get(weight, 1.0)
+
+    return read
 
 
 def _prepared(G: nx.Graph | Adjacency, weight: str | None) -> Adjacency:

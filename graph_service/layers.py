@@ -66,13 +66,14 @@ def _found(text: str, keywords: tuple[str, ...], unless: tuple[str, ...]) -> boo
     return match is not None and match.search(text) is not None and (veto is None or veto.search(text) is None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """``layer`` for a title (or, with ``fields="any"``, a department) containing a keyword.
 
     Keywords are case-insensitive; ASCII keywords match whole words, Chinese ones
     any substring; ``*`` matches any text in between ("chief * officer"). The rule
-    is skipped when the same text contains one of the ``unless`` keywords.
+    is skipped when the same text contains one of the ``unless`` keywords. Rules
+    compare and hash by identity, so a rules table is a cheap memo key.
     """
 
     layer: DecisionLayer

@@ -314,8 +314,8 @@ class _Search:
         self.cost = _edge_cost(weight, min_strength, newer_than, self.penalty)
         self.best: dict[Node, Label] = {}
         self.levels = self._levels(max_hops - 2)
-        self.firsts = self._firsts()
         self.heads = self._heads()
+        self.firsts = self._firsts()
 
     def _levels(self, depth: int) -> list[dict[Node, Label]]:
         """``levels[h]``: persons whose best completion within ``h`` hops improved at ``h``, with it.
@@ -357,44 +357,31 @@ class _Search:
                 return found
         return None
 
-    def _firsts(self) -> dict[Node, list[tuple[Node, int]]]:
-        """Every allowed first hop out of the sources, with ``(source, cost)`` per source it is reached from."""
-        found: dict[Node, list[tuple[Node, int]]] = {}
-        adj, targets, blocked, cost = self.adj, self.targets, self.blocked, self.cost
-        for s in self.sources:
-            for x, data in adj[s].items():
-                if x in blocked and x not in targets:
-                    continue
-                w = cost(data)
-                if w is not None:
-                    found.setdefault(x, []).append((s, w))
-        return found
-
     def _heads(self) -> dict[Node, Label]:
-        """Best completions within ``max_hops - 1`` hops of the first hops that are not targets.
+        """Best completions within ``max_hops - 1`` hops of the sources' allowed neighbours (not targets).
 
         One Bellman-Ford level past ``self.levels``, relaxed from the last level's
-        frontier or from the first hops' neighbours, whichever has fewer edges.
+        frontier or from those neighbours' own edges, whichever side has fewer.
         """
         if self.max_hops < 2:
             return {}
         adj, best, cost = self.adj, self.best, self.cost
-        inner = [x for x in self.firsts if x not in self.targets]
-        heads = {x: best[x] for x in inner if x in best}
+        near = set().union(*(adj[s] for s in self.sources))  # at C speed: thousands for a team of 20
+        near.difference_update(self.blocked)
+        heads = {x: best[x] for x in near if x in best}
         frontier = self.levels[-1] if len(self.levels) == self.max_hops - 1 else {}
         if not frontier:
             return heads
-        if sum(len(adj[y]) for y in frontier) < sum(len(adj[x]) for x in inner):
-            wanted = set(inner)
+        if sum(map(len, map(adj.__getitem__, frontier))) < sum(map(len, map(adj.__getitem__, near))):
             for y, (c, n, rest) in frontier.items():
                 tail = (y, *rest)
                 for x, data in adj[y].items():
-                    if x in wanted:
+                    if x in near:
                         w = cost(data)
                         if w is not None:
                             _keep_best(heads, x, (c + w, n + 1, tail))
         else:
-            for x in inner:
+            for x in near:
                 for y, data in adj[x].items():
                     label = best.get(y)
                     if label is not None:
@@ -402,6 +389,19 @@ class _Search:
                         if w is not None:
                             _keep_best(heads, x, (label[0] + w, label[1] + 1, (y, *label[2])))
         return heads
+
+    def _firsts(self) -> dict[Node, list[tuple[Node, int]]]:
+        """The first hops that lead somewhere (targets, and persons with a head), with ``(source, cost)``
+        for each source they are reached from."""
+        found: dict[Node, list[tuple[Node, int]]] = {}
+        adj, targets, heads, cost = self.adj, self.targets, self.heads, self.cost
+        for s in self.sources:
+            for x, data in adj[s].items():
+                if x in heads or x in targets:
+                    w = cost(data)
+                    if w is not None:
+                        found.setdefault(x, []).append((s, w))
+        return found
 
     def first_hops(self) -> list[Entry]:
         """Queue entries for every first hop: complete direct paths and partial paths ``(source, x)``."""

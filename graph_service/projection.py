@@ -302,13 +302,14 @@ class _Builder:
         if p == q or p not in adj or q not in adj:
             return None
         data = adj[p].get(q)
-        if data is None:
+        if data is None:  # ids as the one interned object: a key per neighbour must not copy it
+            p, q = sys.intern(p), sys.intern(q)
             data = adj[p][q] = adj[q][p] = EdgeData()
         return data
 
     # persons and companies
     def person(self, raw: Mapping[str, Any]) -> None:
-        person, internal = raw["id"], bool(raw.get("internal"))
+        person, internal = sys.intern(raw["id"]), bool(raw.get("internal"))
         node = self.G._node.get(person)
         if node is None:
             self.G.add_node(person, name=raw["name"], internal=internal, jobs=())

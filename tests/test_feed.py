@@ -88,6 +88,8 @@ def test_ranking_matches_the_documented_score(store: Store) -> None:
     assert page.total == 5
     for item in page.items:
         assert item.relevance.score == pytest.approx(SCORES[item.move.person_id], abs=1e-6)
+        parts = item.relevance  # the parts shown add up to the score ranked by
+        assert parts.score == pytest.approx(feed.score(parts.role, parts.tie, item.to_company.status), abs=1e-6)
     ann = page.items[0]
     assert (ann.connected, ann.our_strength, ann.via) == (True, 0.9, "tom")
     assert (ann.from_company.name, ann.to_company.status) == ("ACME", "prospect")

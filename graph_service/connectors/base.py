@@ -33,15 +33,17 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import unquote, urlsplit
-
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from graph_service.errors import InvalidInput, Problem
 from graph_service.model import Company, DecisionLayer, Interaction, Source, Tie
 
 NAME_FROM_ADDRESS = "name-from-address"
 """Tag of a person whose name was made up from an address (no display name seen yet)."""
+
+TEXT = 300
+"""Longest name, title or department the model keeps."""
 
 SKIP_SAMPLE = 1000
 """Skipped rows kept with their line; the reason counts cover all of them."""
@@ -117,7 +119,10 @@ def linkedin_slug(url: str | None) -> str | None:
     text = url.strip()
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        return None
     if not parts.hostname or not parts.hostname.endswith("linkedin.com"):
         return None
     segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -247,7 +252,11 @@ class Plan:
 
     ``interactions`` is a function so that large files (mailboxes) are read again
     as a stream instead of being held in memory; it yields interactions between
-    draft ids (and stored ids such as the exporter's).
+    draft ids (and stored ids such as the exporter's). ``company_status`` holds the
+    status an import raises a company to (``prospect``, ``customer``), by company
+    key or ``ref:<external key>``; ``company_refs`` ties a company key to the
+    external key a source knows it by (a CRM account id), so later files can
+    refer to the company by that key alone.
     """
 
     kind: str
@@ -266,7 +275,13 @@ class Plan:
     skip_counts: dict[str, int] = field(default_factory=dict)
 
     def add_person(self, draft: PersonDraft) -> PersonDraft:
-        """Add a draft, folding it into an earlier one with the same id; returns the kept draft."""
+        """Add a draft, folding it into an earlier one with the same id; returns the kept draft.
+
+        Texts longer than the model allows are cut rather than refused: a file's
+        oddity should cost a few characters, not the import.
+        """
+        draft.name, draft.title, draft.department = (draft.name[:TEXT], draft.title[:TEXT],
+                                                     draft.department[:TEXT])
         known = self.persons.get(draft.id)
         if known is None:
             self.persons[draft.id] = draft
@@ -280,7 +295,8 @@ class Plan:
         if not key:
             return ""
         known = self.companies.get(key)
-        given = {k: v for k, v in fields.items() if v not in (None, "")}
+        given = {k: v[:TEXT] if isinstance(v, str) else v for k, v in fields.items() if v not in (None, "")}
+        name = name[:TEXT]
         if known is None:
             self.companies[key] = Company(id=company_id_for(key), name=name.strip(), **given)  # type: ignore[arg-type]
         elif given:

@@ -76,7 +76,9 @@ def _person(plan: Plan, address: Any, uid: str) -> str | None:
     email = normalise_email(str(address))
     if email is None:
         return None
-    draft = plan.add_person(draft_for_address(email, params.get("CN"), kind=KIND, line=None))
+    name = params.get("CN")
+    draft = plan.add_person(draft_for_address(email, " ".join(name) if isinstance(name, list) else name,
+                                              kind=KIND, line=None))
     return draft.id
 
 
@@ -89,6 +91,8 @@ def read(path: Path, *, as_of: date | None = None, owner: str | None = None, sou
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
     except ValueError as err:
         raise InvalidInput(Problem("file", f"{plan.file} is not an iCalendar file: {err}")) from err
+    except Exception as err:  # noqa: BLE001 - icalendar fails on some broken values (a zone name) in other ways
+        raise InvalidInput(Problem("file", f"{plan.file} cannot be read: {type(err).__name__}: {err}"[:300])) from err
     zone = _zone(calendar.get("X-WR-TIMEZONE"), ZoneInfo(default_tz))
     for component in calendar.walk("VEVENT"):
         for line, message in getattr(component, "errors", []):
@@ -98,43 +102,84 @@ def read(path: Path, *, as_of: date | None = None, owner: str | None = None, sou
     return plan
 
 
-def _query(plan: Plan, calendar: icalendar.Calendar) -> recurring_ical_events.CalendarQuery:
-    """The calendar's occurrences; a series that cannot be expanded (a bad RRULE) is skipped, not fatal."""
+def _problem(event: Any, zone: tzinfo) -> str | None:
+    """Why an event cannot be read, or None. icalendar reports broken values lazily and in many ways
+    (ValueError, TypeError, OSError for a zone name it cannot look up ...), so each is tried here once."""
     try:
-        return recurring_ical_events.CalendarQuery(calendar, False, ("VEVENT",), False)
-    except tuple(recurring_ical_events.CalendarQuery.suppressed_errors) as err:  # type: ignore[misc]
-        plan.skip(None, "recurring series that cannot be expanded", str(err)[:120])
-        return recurring_ical_events.CalendarQuery(calendar, False, ("VEVENT",), True)
+        if event.get("DTSTART") is None:
+            return "no start"
+        _utc(event.get("DTSTART").dt, zone)
+        if event.get("RECURRENCE-ID") is not None:
+            _utc(event.get("RECURRENCE-ID").dt, zone)
+        for name in ("EXDATE", "RDATE"):
+            for value in _addresses(event.get(name)):
+                [_utc(d.dt, zone) for d in value.dts]
+        str(event.get("ORGANIZER", "")), [str(a) for a in _addresses(event.get("ATTENDEE"))]
+    except Exception as err:  # noqa: BLE001 - see the docstring
+        return f"unreadable event: {type(err).__name__}"
+    return None
+
+
+def _series(plan: Plan, calendar: icalendar.Calendar, zone: tzinfo) -> Iterator[icalendar.Calendar]:
+    """One small calendar per event UID (with the file's time zones), so one broken series costs only itself."""
+    zones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
+    by_uid: dict[str, list[Any]] = {}
+    for number, event in enumerate(c for c in calendar.subcomponents if c.name == "VEVENT"):
+        uid = str(event.get("UID", "")) or f"#{number}"
+        event.subcomponents = [c for c in event.subcomponents if c.name != "VEVENT"]  # only alarms belong inside
+        problem = _problem(event, zone)
+        if problem:
+            plan.skip(None, problem, uid)
+            continue
+        by_uid.setdefault(uid, []).append(event)
+    for events in by_uid.values():
+        single = icalendar.Calendar()
+        single.subcomponents = [*zones, *events]
+        yield single
 
 
 def _occurrences(plan: Plan, calendar: icalendar.Calendar, zone: tzinfo, now: datetime) -> Iterator[Interaction]:
-    for event in calendar.walk("VEVENT"):
-        start = event.get("DTSTART")
-        if start is None:
-            plan.skip(None, "no start", str(event.get("UID", "")))
-        elif _utc(start.dt, zone) > now and event.get("RECURRENCE-ID") is None:
-            plan.skip(None, "in the future", str(event.get("UID", "")))
     window_end = now.astimezone(timezone.utc).replace(tzinfo=None) + timedelta(days=2)
-    for event in _query(plan, calendar).between(FAR_PAST, window_end):
-        uid = str(event.get("UID", ""))
-        start = event.get("DTSTART")
-        if start is None:
+    for series in _series(plan, calendar, zone):
+        events = [c for c in series.subcomponents if c.name == "VEVENT"]
+        uid = str(events[0].get("UID", ""))
+        if all(_utc(e.get("DTSTART").dt, zone) > now for e in events):
+            plan.skip(None, "in the future", uid)
             continue
-        at = _utc(start.dt, zone)
-        if at > now:
+        try:
+            occurrences = list(recurring_ical_events.CalendarQuery(series, False, ("VEVENT",), False)
+                               .between(FAR_PAST, window_end))
+        except Exception as err:  # noqa: BLE001 - a bad RRULE fails in many ways; it costs only its series
+            plan.skip(None, "recurring series that cannot be expanded", f"{uid}: {type(err).__name__}")
             continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            plan.skip(None, "cancelled", uid)
-            continue
-        organizer = _person(plan, event.get("ORGANIZER"), uid) if event.get("ORGANIZER") else None
-        attendees = [p for p in (_person(plan, a, uid) for a in _addresses(event.get("ATTENDEE"))) if p]
-        people = set(attendees) | ({organizer} if organizer else set())
-        if len(people) < 2:
-            plan.skip(None, "fewer than two people", uid)
-            continue
-        occurrence = event.get("RECURRENCE-ID")
-        key = _utc(occurrence.dt, zone).isoformat() if occurrence is not None else at.isoformat()
-        participants = sorted(set(attendees) - {organizer}) if organizer else sorted(people)
-        kind = InteractionType.meeting if isinstance(start.dt, datetime) else InteractionType.event
-        yield Interaction(id=content_id("int", KIND, uid or at.isoformat(), key), type=kind, at=at,
-                          initiator=organizer, participants=participants, source=plan.source)
+        for event in occurrences:
+            try:
+                interaction = _interaction(plan, event, zone, now)
+            except (AttributeError, TypeError, ValueError) as err:  # an occurrence with a broken value
+                plan.skip(None, f"unreadable event: {type(err).__name__}", uid)
+                continue
+            if interaction is not None:
+                yield interaction
+
+
+def _interaction(plan: Plan, event: Any, zone: tzinfo, now: datetime) -> Interaction | None:
+    uid = str(event.get("UID", ""))
+    start = event.get("DTSTART")
+    at = _utc(start.dt, zone)
+    if at > now:
+        return None
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        plan.skip(None, "cancelled", uid)
+        return None
+    organizer = _person(plan, event.get("ORGANIZER"), uid) if event.get("ORGANIZER") else None
+    attendees = [p for p in (_person(plan, a, uid) for a in _addresses(event.get("ATTENDEE"))) if p]
+    people = set(attendees) | ({organizer} if organizer else set())
+    if len(people) < 2:
+        plan.skip(None, "fewer than two people", uid)
+        return None
+    occurrence = event.get("RECURRENCE-ID")
+    key = _utc(occurrence.dt, zone).isoformat() if occurrence is not None else at.isoformat()
+    participants = sorted(set(attendees) - {organizer}) if organizer else sorted(people)
+    kind = InteractionType.meeting if isinstance(start.dt, datetime) else InteractionType.event
+    return Interaction(id=content_id("int", KIND, uid or at.isoformat(), key), type=kind, at=at,
+                       initiator=organizer, participants=participants, source=plan.source)

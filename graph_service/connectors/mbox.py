@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message as Headers
 from email.parser import HeaderParser
@@ -88,7 +89,7 @@ def _decode(block: bytes) -> str:
 def _display_name(raw: str) -> str:
     try:
         return str(make_header(decode_header(raw))).strip()
-    except (ValueError, LookupError, UnicodeError):
+    except (ValueError, LookupError, UnicodeError, MessageError):
         return raw.strip()
 
 
@@ -180,6 +181,6 @@ def _interaction(message: Message, source: Any) -> Interaction:
     cc = sorted({email_person_id(a) for a, _ in message.cc} - set(to))
     if not to:
         to, cc = cc, []
-    id = content_id("int", KIND, message.message_id) if message.message_id else ""
-    return Interaction(id=id, type=InteractionType.email, at=message.at, initiator=sender, participants=to, cc=cc,
+    named = {"id": content_id("int", KIND, message.message_id)} if message.message_id else {}
+    return Interaction(**named, type=InteractionType.email, at=message.at, initiator=sender, participants=to, cc=cc,
                        source=source)

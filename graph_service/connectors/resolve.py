@@ -8,12 +8,14 @@ Rules, strongest first; the first that decides wins:
 3. **Profile.** The draft's LinkedIn profile belongs to exactly one known person.
    An email pointing at one person and a profile at another is ambiguous.
 4. **Name + company.** Known persons sharing a company key with the draft (the
-   normalised company name, or a company email domain) are scored by
-   :func:`name_similarity`. The best is taken when it scores at least
-   ``threshold`` and no other person scores ``review_threshold`` or more, unless
-   evidence contradicts it: different LinkedIn profiles never match, and two
-   persons with different addresses at the same company domain match only on an
-   exactly equal name.
+   normalised company name, a company's web or work email domain, or the name
+   such a domain spells: ``siemens-energy.com`` is ``siemens energy``) are
+   scored by :func:`name_similarity`. The best is taken when it scores at least
+   ``threshold`` and leads every other by ``MARGIN`` with none of them reaching
+   ``threshold``, unless evidence speaks against it: different LinkedIn
+   profiles never match; persons with different addresses at the same company
+   domain, or a name made up from an address (``lukas.mensah@`` -> "Lukas
+   Mensah"), match only on an exactly equal name.
 5. **Same name elsewhere.** An exactly equal (normalised) name with no company in
    common is never merged, only listed for review.
 

@@ -35,10 +35,12 @@ from graph_service import moves as job_moves
 from graph_service import records
 from graph_service.connectors import merges as merge_docs
 from graph_service.connectors.base import (
-    Plan,
-    PersonDraft,
-    Skip,
     NAME_FROM_ADDRESS,
+    SKIP_SAMPLE,
+    TEXT,
+    PersonDraft,
+    Plan,
+    Skip,
     company_key,
     profile_tag,
     short_hash,
@@ -53,8 +55,8 @@ from graph_service.connectors.resolve import (
     company_keys,
     resolve,
 )
-from graph_service.errors import InvalidInput, NotFound, Problem
-from graph_service.model import Company, CompanyStatus, Employment, Interaction, Person, Record, Tie
+from graph_service.errors import InvalidInput, Problem
+from graph_service.model import Company, CompanyStatus, Employment, Interaction, JobMove, Person, Record, Tie
 from graph_service.store.base import Store, StoreTx, UpsertCounts, scan_all
 
 Progress = Callable[[int], None]
@@ -94,7 +96,7 @@ class Changes:
     merges: list[merge_docs.PlannedMerge] = field(default_factory=list)
     merge_by_id: dict[str, merge_docs.PlannedMerge] = field(default_factory=dict)
     reviews: list[merge_docs.Review] = field(default_factory=list)
-    moves: list[job_moves.JobMove] = field(default_factory=list)
+    moves: list[JobMove] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
     counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     skipped: list[Skip] = field(default_factory=list)
@@ -102,7 +104,7 @@ class Changes:
 
     def skip(self, line: int | None, reason: str, detail: str = "") -> None:
         self.skip_counts[reason] += 1
-        if len(self.skipped) < 1000:
+        if len(self.skipped) < SKIP_SAMPLE:
             self.skipped.append(Skip(line, reason, detail))
 
     def add_merge(self, merge: merge_docs.PlannedMerge) -> None:
@@ -373,7 +375,7 @@ def _employments(changes: Changes, known: Known) -> None:
                          "unknown account", position.company.removeprefix("ref:"))
             continue
         person = changes.person_id(position.person)
-        row = (company, position.title, position.department, position.decision_layer)
+        row = (company, position.title[:TEXT], position.department[:TEXT], position.decision_layer)
         same = next((i for i, known in enumerate(rows[person]) if known[0] == company), None)
         if same is None:
             rows[person].append(row)
@@ -389,7 +391,8 @@ def _employments(changes: Changes, known: Known) -> None:
                          f"{person} has employment changes after {plan.as_of}")
             continue
         written = observe(listed, stored, person_id=person, as_of=plan.as_of, source=plan.source)
-        opened = {e.company_id for e in written if e.id not in {s.id for s in stored}}
+        stored_ids = {e.id: e for e in stored}
+        opened = {e.company_id for e in written if e.id not in stored_ids}
         for company, title, department, layer in listed:
             if company in opened:
                 continue
@@ -404,7 +407,6 @@ def _employments(changes: Changes, known: Known) -> None:
                     mapping={merge.merged: [person, merge.id]}))
         if not written:
             continue
-        stored_ids = {e.id: e for e in stored}
         causes = [cause[(person, company)] for company, _, _, _ in listed]
         for employment in written:
             old = stored_ids.get(employment.id)

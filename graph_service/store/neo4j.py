@@ -47,7 +47,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar, cast
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Result, Session
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification, Result, Session
 from neo4j.exceptions import DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
 from graph_service.errors import InvalidInput, Problem, StoreUnavailable
@@ -336,7 +336,13 @@ class Neo4jStore:
         self.database = settings.neo4j_database
         password = settings.neo4j_password
         auth = None if password is None else (settings.neo4j_user, password.get_secret_value())
-        self.driver: Driver = GraphDatabase.driver(url, auth=auth, max_connection_pool_size=settings.neo4j_pool_size)
+        self.driver: Driver = GraphDatabase.driver(
+            url,
+            auth=auth,
+            max_connection_pool_size=settings.neo4j_pool_size,
+            # "unknown label/property" warnings are noise on a new or partly filled database
+            notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED],
+        )
         self.bookmarks = GraphDatabase.bookmark_manager()
 
     @contextmanager

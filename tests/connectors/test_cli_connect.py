@@ -9,6 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from graph_service import records
+from graph_service.connectors import merges
 from graph_service.cli_connect import connect_app
 from graph_service.model import Company, Employment, Person
 from graph_service.settings import Settings, get_settings
@@ -81,8 +82,10 @@ def test_crm_and_review_commands(cli: typer.Typer, tmp_path: Path) -> None:
     card.write_text(CARD, encoding="utf-8")
     imported = runner.invoke(cli, ["connect", "vcard", str(card), "--as", "ana"])
     assert "1 for review" in imported.output and "several persons with a similar name" in imported.output
+    (item,) = merges.list_reviews(store=the_store())
     listed = runner.invoke(cli, ["connect", "review", "list"])
-    review_id = next(word for word in listed.output.split() if word.startswith("r-"))
+    assert listed.exit_code == 0 and "p-john" in listed.output and "Jon Smith" in listed.output
+    review_id = item["id"]
     merged = runner.invoke(cli, ["connect", "review", "merge", review_id, "--into", "p-jon"])
     assert merged.exit_code == 0 and "into p-jon" in merged.output
     merge_id = merged.output.split(" as ")[1].split()[0]
