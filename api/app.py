@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,11 +10,14 @@ from fastapi import Depends, FastAPI
 
 from api import problems
 from api.audit import AuditMiddleware
-from api.deps import RateLimit, single_query_values
+from api.deps import RateLimit, prepare_store, single_query_values
 from api.routes import connect, health, imports, privacy, records, views
 from graph_service.audit import AuditLog
+from graph_service.errors import StoreUnavailable
 from graph_service.settings import Settings, get_settings
 from graph_service.store import open_store
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,8 +26,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = open_store(settings)
+        store = open_store(settings, prepare=False)
         app.state.store = store
+        app.state.schema_ready = False
+        try:
+            prepare_store(app)
+        except StoreUnavailable:
+            log.warning("store %s unavailable at start; answering 503 until it is back", settings.store.split("://")[0])
         app.state.audit = AuditLog(store)
         app.state.audit.start()
         yield

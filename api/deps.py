@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, FastAPI, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.storage import MemoryStorage
@@ -27,7 +27,15 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def prepare_store(app: FastAPI) -> None:
+    """Create the schema once; until it could be, every request retries (and gets 503)."""
+    if not app.state.schema_ready:
+        app.state.store.init_schema()
+        app.state.schema_ready = True
+
+
 def get_store(request: Request) -> Store:
+    prepare_store(request.app)
     return request.app.state.store
 
 

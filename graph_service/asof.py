@@ -25,6 +25,8 @@ from graph_service.store.base import Store, StoreTx
 
 def period_end(day: date, precision: str) -> date:
     """The first day after the period a rounded date stands for (the day, its month or its year)."""
+    if day.year == date.max.year and (precision != DatePrecision.day or day == date.max):
+        return date.max  # the period runs to the end of the calendar
     if precision == DatePrecision.year:
         return date(day.year + 1, 1, 1)
     if precision == DatePrecision.month:

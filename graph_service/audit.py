@@ -7,6 +7,7 @@ Entry ids sort by time, so the log reads in order.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -18,6 +19,7 @@ from graph_service import suppression
 from graph_service.store.base import Store, StoreTx
 
 COLLECTION = "audit"
+log = logging.getLogger(__name__)
 
 
 class AuditLog:
@@ -67,7 +69,10 @@ class AuditLog:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
-        self.flush()
+        try:
+            self.flush()
+        except StoreUnavailable:
+            log.warning("%d audit entries could not be written: the store is unavailable", len(self._pending))
 
 
 def _append(tx: StoreTx, entries: list[dict[str, Any]]) -> None:

@@ -749,6 +749,8 @@ def _check(direction: str, layer: str | None, company_id: str | None, limit: int
         try:
             cursor = int(after)
         except ValueError:
+            cursor = -1
+        if not 0 <= cursor < 2**63:
             problems.append(Problem("after", "not a cursor this feed returned"))
     if problems:
         raise InvalidInput(problems)

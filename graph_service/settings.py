@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = Field(None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field("neo4j", validation_alias="NEO4J_DATABASE")
     neo4j_pool_size: int = Field(50, ge=1)
+    neo4j_retry_seconds: float = Field(
+        15.0, gt=0, description="how long managed transactions retry transient errors before the API answers 503"
+    )
     import_batch_size: int = Field(10_000, ge=1, le=100_000)
     demo_data: str = Field(str(REPO / ".." / "shared" / "data" / "enron"), description="folder of the Enron demo CSVs")
     host: str = "127.0.0.1"

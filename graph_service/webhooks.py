@@ -57,7 +57,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 import httpx
-from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from graph_service.errors import Conflict, InvalidInput, NotFound, Problem, StoreUnavailable
 from graph_service.feed import OurTie, ties_to
@@ -125,13 +125,17 @@ def idempotency_key(subscription_id: str, move_id: str) -> str:
 class Filters(BaseModel):
     """Which moves a subscription gets; an empty list means "any"."""
 
+    model_config = ConfigDict(extra="forbid")
+
     companies: list[Id] = Field(default_factory=list, description="moves from or to one of these companies")
     layers: list[DecisionLayer] = Field(default_factory=list, description="movers who were or are in one of these layers")
-    connected_only: bool = Field(False, description="only movers someone on our team has a tie or interaction with")
+    connected_only: StrictBool = Field(False, description="only movers someone on our team has a tie or interaction with")
 
 
 class SubscriptionIn(BaseModel):
     """A new subscription. Without a ``secret`` one is generated; it is returned once."""
+
+    model_config = ConfigDict(extra="forbid")
 
     url: AnyHttpUrl
     description: str = Field("", max_length=300)

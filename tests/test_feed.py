@@ -120,6 +120,9 @@ def test_filters(store: Store) -> None:
         list_feed(store=store, index=index, direction="in")  # a direction needs a company
     with pytest.raises(InvalidInput):
         list_feed(store=store, index=index, layer="boss")
+    for cursor in ("nope", str(2**70), "-5"):
+        with pytest.raises(InvalidInput):
+            list_feed(store=store, index=index, after=cursor)
 
 
 def test_pages_follow_the_ranking(store: Store) -> None:

@@ -6,7 +6,6 @@ Register this router before ``records``: ``/moves/feed`` must win over ``/moves/
 from __future__ import annotations
 
 import threading
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,7 +14,7 @@ from api.deps import Admin, Reader, StoreDep, audit_persons
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
-from graph_service.model import DecisionLayer
+from graph_service.model import Day, DecisionLayer
 from graph_service.store.base import Store
 
 router = APIRouter(responses=ERRORS)
@@ -44,8 +43,8 @@ FeedIndexDep = Annotated[moves_feed.FeedIndex, Depends(get_feed_index)]
 @router.get("/moves/feed", response_model=moves_feed.FeedPage, operation_id="moves_feed", tags=["moves"])
 def feed(
     request: Request, store: StoreDep, index: FeedIndexDep, _: Reader,
-    since: Annotated[date | None, Query(description="moves dated on or after this day")] = None,
-    until: Annotated[date | None, Query(description="moves dated on or before this day")] = None,
+    since: Annotated[Day | None, Query(description="moves dated on or after this day")] = None,
+    until: Annotated[Day | None, Query(description="moves dated on or before this day")] = None,
     company_id: Annotated[str | None, Query(description="only moves into or out of this company")] = None,
     direction: Annotated[Literal["in", "out", "any"], Query(description="with company_id: joined, left or either")] = "any",
     layer: Annotated[DecisionLayer | None, Query(description="movers who were or are in this decision layer")] = None,
@@ -65,7 +64,7 @@ def feed(
 
 @router.get("/moves/{move_id}/impact", response_model=impact.Impact, operation_id="move_impact", tags=["moves"])
 def move_impact(request: Request, move_id: str, store: StoreDep, _: Reader,
-                on: Annotated[date | None, Query(description="read coverage as of this day (default today)")] = None,
+                on: Annotated[Day | None, Query(description="read coverage as of this day (default today)")] = None,
                 ) -> impact.Impact:
     """For the company left, who we still know there per decision layer; for the company joined,
     the warm door: the mover, our best path to them, and who else we know there."""
@@ -78,7 +77,8 @@ def move_impact(request: Request, move_id: str, store: StoreDep, _: Reader,
 
 @router.get("/as-of/companies/{company_id}/people", response_model=asof.AccountPeople,
             operation_id="company_people_as_of", tags=["as-of"])
-def company_people_as_of(request: Request, company_id: str, on: date, store: StoreDep, _: Reader) -> asof.AccountPeople:
+def company_people_as_of(request: Request, company_id: str, on: Annotated[Day, Query(description="the day")],
+                         store: StoreDep, _: Reader) -> asof.AccountPeople:
     """A company's people on a day, by decision layer, with our tie to each."""
     found = asof.people_on(store=store, company_id=company_id, on=on)
     audit_persons(request, [m.person.id for m in found.people])
@@ -87,7 +87,8 @@ def company_people_as_of(request: Request, company_id: str, on: date, store: Sto
 
 @router.get("/as-of/people/{person_id}/employer", response_model=asof.Employer, operation_id="person_employer_as_of",
             tags=["as-of"])
-def person_employer_as_of(person_id: str, on: date, store: StoreDep, _: Reader) -> asof.Employer:
+def person_employer_as_of(person_id: str, on: Annotated[Day, Query(description="the day")], store: StoreDep,
+                          _: Reader) -> asof.Employer:
     """Where a person worked on a day (``certain`` is false where date precision leaves it open)."""
     return asof.employer_on(store=store, person_id=person_id, on=on)
 

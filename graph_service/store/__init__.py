@@ -7,8 +7,8 @@ from graph_service.settings import Settings
 from graph_service.store.base import Store
 
 
-def open_store(settings: Settings) -> Store:
-    """Open (and prepare the schema of) the store named by ``settings.store``."""
+def open_store(settings: Settings, *, prepare: bool = True) -> Store:
+    """Open the store named by ``settings.store`` and, unless told not to, prepare its schema."""
     url = settings.store
     if url.startswith("sqlite:///"):
         from graph_service.store.sqlite import SqliteStore
@@ -20,5 +20,6 @@ def open_store(settings: Settings) -> Store:
         store = Neo4jStore(url, settings)
     else:
         raise InvalidInput(Problem("SGRAPH_STORE", "must start with sqlite:///, neo4j:// or bolt://"))
-    store.init_schema()
+    if prepare:
+        store.init_schema()
     return store

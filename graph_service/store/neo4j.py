@@ -28,11 +28,19 @@ relationship type (constraints in ``cypher/schema``), so a lookup by id is an in
 
 Relationship records (employment, tie) and the relationships of interactions, referrals
 and job moves are only written when their persons and companies exist: the import layer
-checks references first, a MATCH that finds nothing writes nothing. Deleting a person or
+checks references first, a MATCH that finds nothing writes nothing. Upserting an
+employment or tie whose endpoints changed deletes and recreates it. Deleting a person or
 a company deletes its relationships too; the ties and employments that go with it are
 written to the change feed as deletes.
 
-Every statement is a file under ``cypher/`` (see ``cypher()``).
+Writes are serialised like SQLite's ``BEGIN IMMEDIATE``: every upsert and delete first
+write-locks the change counter (``change/lock.cypher``) and holds it until commit, so the
+fingerprints it reads are current, created/updated counts are exact under concurrency,
+and ``Change.seq`` grows in commit order.
+
+Multi-row answers come back as one row of lists (``collect``): the Python driver pays
+about 50 microseconds per returned record. Every statement is a file under ``cypher/``
+(see ``cypher()``).
 """
 
 from __future__ import annotations
@@ -156,7 +164,7 @@ def _dump_agrees(records: Iterable[Record]) -> bool:
 
 
 def _row(entity: str, record: Record, doc: dict[str, Any], text: str, fp: str) -> dict[str, Any]:
-    """One UNWIND row of ``<area>/upsert.cypher``: id, endpoint ids and every property."""
+    """One UNWIND row of ``<area>/upsert|create|update.cypher``: id, endpoint ids and every property."""
     props: dict[str, Any] = {"id": record.id}
     for name in SHAPES[entity].native:
         value = doc[name]
@@ -319,7 +327,7 @@ class Neo4jTx:
         return [json.loads(doc) for doc in docs]
 
     def delete_doc(self, collection: str, id: str) -> bool:
-        return self._run("doc/delete", collection=collection, id=id).single(strict=True)["deleted"] > 0
+        return self._one("doc/delete", collection=collection, id=id)["deleted"] > 0
 
 
 class Neo4jStore:
@@ -371,7 +379,7 @@ class Neo4jStore:
             return session.execute_write(lambda tx: fn(Neo4jTx(tx)))
 
     def ping(self) -> None:
-        """Raise StoreUnavailable unless the database answers ``RETURN 1`` (no retries)."""
+        """Raise StoreUnavailable unless the database answers ``RETURN 1`` (an auto-commit query: fails fast)."""
         with self._session() as session:
             session.run(cypher("store/ping")).consume()
 

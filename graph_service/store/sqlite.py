@@ -228,19 +228,26 @@ class SqliteTx:
 
 
 class SqliteStore:
-    """SQLite file store. Safe for many threads and processes: WAL, busy timeout, immediate writes."""
+    """SQLite file store. Safe for many threads and processes: WAL, busy timeout, immediate writes.
 
-    def __init__(self, url: str) -> None:
+    The URL is ``sqlite:///PATH`` with optional SQLite URI parameters, e.g. ``?mode=ro`` for a
+    read-only replica. A locked, read-only or full database raises StoreUnavailable.
+    """
+
+    def __init__(self, url: str, busy_timeout: float = 5.0) -> None:
         self.url = url
-        self.path = url.removeprefix("sqlite:///")
+        self.path, _, self.query = url.removeprefix("sqlite:///").partition("?")
+        self.busy_timeout = busy_timeout
         self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            if self.path != ":memory:":
+            if self.path != ":memory:" and not self.query:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            target = f"file:{self.path}?{self.query}" if self.query else self.path
+            conn = sqlite3.connect(target, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False,
+                                   uri=bool(self.query))
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=OFF")
@@ -248,7 +255,8 @@ class SqliteStore:
         return conn
 
     def init_schema(self) -> None:
-        self._run(lambda conn: conn.executescript(SCHEMA))
+        if "mode=ro" not in self.query:
+            self._run(lambda conn: conn.executescript(SCHEMA))
 
     def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         try:
