@@ -348,6 +348,7 @@ class Neo4jStore:
             url,
             auth=auth,
             max_connection_pool_size=settings.neo4j_pool_size,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
             # "unknown label/property" warnings are noise on a new or partly filled database
             notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED],
         )

@@ -24,13 +24,11 @@ from graph_service.keys import Scope
 from graph_service.settings import Settings
 from graph_service.store import open_store
 from tests.api.test_views_api import VIEWS, load_world
-from tests.browser.conftest import PageLog
+from tests.browser.conftest import PageLog, ViewServer
 from tests.browser.test_views_render import COUNT_PAINTED_PIXELS, SETTLE_TIMEOUT_MS, assert_clean
 
 pytestmark = pytest.mark.browser
 
-HOST_SITE = "http://127.0.0.1:18091"
-"""The site that embeds a view (its page is answered by Playwright, never by a server)."""
 
 
 @dataclass
@@ -50,10 +48,23 @@ class LiveApi:
 
 
 @pytest.fixture(scope="module")
-def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
-    """uvicorn in a thread on a socket bound to a free port of 127.0.0.1; the store holds the API tests' world."""
+def host_site() -> Iterator[ViewServer]:
+    """Another site (another port of 127.0.0.1) whose pages embed views."""
+    server = ViewServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def live_api(tmp_path_factory: pytest.TempPathFactory, host_site: ViewServer) -> Iterator[LiveApi]:
+    """uvicorn in a thread on a socket bound to a free port of 127.0.0.1; the store holds the API tests' world;
+    only ``host_site`` may frame its embeds."""
     settings = Settings(store=f"sqlite:///{tmp_path_factory.mktemp('live') / 'sgraph.db'}", env="test",
-                        frame_ancestors=HOST_SITE)
+                        frame_ancestors=host_site.origin)
     store = open_store(settings)
     try:
         load_world(store)
@@ -111,21 +122,39 @@ def test_api_view_draws_every_node(page_and_log: tuple[Any, PageLog], live_api: 
 
 
 def test_embed_draws_in_another_sites_iframe_without_a_key(page_and_log: tuple[Any, PageLog], live_api: LiveApi,
-                                                            artifacts: Path) -> None:
+                                                            host_site: ViewServer, artifacts: Path) -> None:
     page, log = page_and_log
     created = live_api.call("POST", "/embeds", Scope.write,
                             {"view": "account", "params": {"company_id": "acme"}, "ttl_seconds": 600})
     expected = live_api.call("GET", _json_url(VIEWS["account"]))["counts"]["nodes"]
     host = (f'<!doctype html><title>CRM</title><iframe src="{live_api.origin}{created["url"]}" '
             'width="1100" height="700"></iframe>')
-    page.route(f"{HOST_SITE}/crm.html", lambda route: route.fulfill(body=host, content_type="text/html"))
-    page.on("requestfailed", lambda r: print("FAILED", r.url[:40], r.failure))
-    page.goto(f"{HOST_SITE}/crm.html")
+    host_site.csp = f"default-src 'none'; frame-src {live_api.origin}"
+    page.goto(host_site.add("/crm.html", host))
     frame = page.frame_locator("iframe")
-    page.wait_for_timeout(3000); print(log, [f.url for f in page.frames])
     frame.locator("#sg-network[data-state=stabilized]").wait_for(timeout=SETTLE_TIMEOUT_MS)
     embedded = next(f for f in page.frames if f.url.startswith(live_api.origin))
     assert embedded.evaluate("window.sgraph.drawnNodeCount()") == expected > 0
     page.wait_for_timeout(100)
     page.screenshot(path=str(artifacts / "api-embed-account.png"))
     assert_clean(log)
+
+
+def test_a_site_not_in_frame_ancestors_cannot_frame_an_embed(page_and_log: tuple[Any, PageLog],
+                                                              live_api: LiveApi) -> None:
+    page, log = page_and_log
+    created = live_api.call("POST", "/embeds", Scope.write,
+                            {"view": "network", "params": {"person_id": "me"}, "ttl_seconds": 600})
+    other = ViewServer()  # a third site: not in frame_ancestors
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    try:
+        other.csp = f"default-src 'none'; frame-src {live_api.origin}"
+        page.goto(other.add("/other.html", f'<!doctype html><iframe src="{live_api.origin}{created["url"]}"></iframe>'))
+        page.wait_for_timeout(1_000)
+    finally:
+        other.shutdown()
+        other.server_close()
+        thread.join(5)
+    assert not any(f.url.startswith(live_api.origin) and f.evaluate("!!window.sgraph") for f in page.frames)
+    assert log.errors and all("frame-ancestors" in e or "request failed" in e for e in log.errors), log.errors
