@@ -33,10 +33,10 @@ employment or tie whose endpoints changed deletes and recreates it. Deleting a p
 a company deletes its relationships too; the ties and employments that go with it are
 written to the change feed as deletes.
 
-Writes are serialised like SQLite's ``BEGIN IMMEDIATE``: every upsert and delete first
-write-locks the change counter (``change/lock.cypher``) and holds it until commit, so the
-fingerprints it reads are current, created/updated counts are exact under concurrency,
-and ``Change.seq`` grows in commit order.
+Writes are serialised like SQLite's ``BEGIN IMMEDIATE``: every write transaction first
+write-locks the change counter (``change/lock.cypher``) and holds it until commit, so what
+it reads cannot change under it (no lost updates in read-modify-write), created/updated
+counts are exact under concurrency, and ``Change.seq`` grows in commit order.
 
 Multi-row answers come back as one row of lists (``collect``): the Python driver pays
 about 50 microseconds per returned record. Every statement is a file under ``cypher/``
@@ -181,7 +181,6 @@ class Neo4jTx:
 
     def __init__(self, tx: ManagedTransaction) -> None:
         self.tx = tx
-        self._locked = False
 
     def _run(self, name: str, **params: Any) -> Result:
         return self.tx.run(cypher(name), params)
@@ -193,15 +192,12 @@ class Neo4jTx:
         """The single row of a statement that aggregates its answer into one row."""
         return self._run(name, **params).single(strict=True)
 
-    def _lock(self) -> None:
-        """Serialise store writers: take the change feed's lock before reading what to write."""
-        if not self._locked:
-            self._exec("change/lock")
-            self._locked = True
+    def lock(self) -> None:
+        """Serialise store writers: take the change feed's lock before reading anything."""
+        self._exec("change/lock")
 
     # -- entities ---------------------------------------------------------------
     def upsert(self, entity: str, records: Sequence[Record]) -> UpsertCounts:
-        self._lock()
         shape = SHAPES[entity]
         by_id = {record.id: record for record in records}
         known = {found[0]: found[1:] for found in self._one(f"{shape.area}/fingerprints", ids=list(by_id))["found"]}
@@ -278,7 +274,6 @@ class Neo4jTx:
         return self._one(f"{SHAPES[entity].area}/count")["n"]
 
     def delete(self, entity: str, ids: Sequence[str]) -> int:
-        self._lock()
         gone = self._one(f"{SHAPES[entity].area}/delete", ids=list(dict.fromkeys(ids)))
         if gone["ids"]:
             self._log(entity, "delete", gone["ids"])
@@ -294,7 +289,6 @@ class Neo4jTx:
         return [model.model_validate_json(doc) for doc in docs]
 
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
-        self._lock()
         wanted = {move.id for move in moves}
         stored = self._one("move/of_persons", person_ids=list(dict.fromkeys(person_ids)))["ids"]
         self.delete("move", [id for id in stored if id not in wanted])
@@ -376,8 +370,13 @@ class Neo4jStore:
             return session.execute_read(lambda tx: fn(Neo4jTx(tx)))
 
     def write(self, fn: Callable[[Neo4jTx], T]) -> T:
+        def locked(tx: ManagedTransaction) -> T:
+            store_tx = Neo4jTx(tx)
+            store_tx.lock()
+            return fn(store_tx)
+
         with self._session() as session:
-            return session.execute_write(lambda tx: fn(Neo4jTx(tx)))
+            return session.execute_write(locked)
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers ``RETURN 1`` (an auto-commit query: fails fast)."""
