@@ -6,8 +6,10 @@ scope and marks the request for the audit log (see ``api.audit``).
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,9 +19,11 @@ from limits.strategies import MovingWindowRateLimiter
 
 from graph_service.errors import Forbidden, InvalidInput, Problem, RateLimited, Unauthorized
 from graph_service.keys import ApiKey, Scope, authenticate
+from graph_service.projection import Projection
 from graph_service.settings import Settings
 from graph_service.store.base import Store
 
+T = TypeVar("T")
 bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer sg_...`")
 
 
@@ -41,6 +45,31 @@ def get_store(request: Request) -> Store:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+
+_state_lock = threading.Lock()
+
+
+def per_process(request: Request, name: str, build: Callable[[Store], T]) -> T:
+    """One object of this kind per app (per process), built on first use over the app's store.
+
+    Projections, caches and indexes follow the store's change feed, so workers share
+    nothing but the store.
+    """
+    store = get_store(request)
+    state = request.app.state
+    with _state_lock:
+        value = getattr(state, name, None)
+        if value is None:
+            value = build(store)
+            setattr(state, name, value)
+    return value
+
+
+def get_projection(request: Request) -> Projection:
+    return per_process(request, "projection", Projection)
+
+
+ProjectionDep = Annotated[Projection, Depends(get_projection)]
 
 
 class RateLimit:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, ClassVar
 
 import networkx as nx
@@ -42,6 +41,7 @@ from graph_service.accounts import AccountMap, ResultCache, get_account_map
 from graph_service.errors import InvalidInput, NotFound, Problem, problems_from_errors
 from graph_service.feed import FeedIndex, FeedItem, list_feed
 from graph_service.intros import MAX_HOPS, IntroRequest, IntroResult, explain_tie, find_intro_paths
+from graph_service.model import Day
 from graph_service.projection import Projection
 from graph_service.store.base import Store
 from visualize import views
@@ -113,13 +113,13 @@ class NetworkParams(_Params):
 class AccountParams(_Params):
     view: ClassVar[str] = "account"
     company_id: str
-    as_of: date | None = None
+    as_of: Day | None = None
 
 
 class TalentFlowParams(_Params):
     view: ClassVar[str] = "talent_flow"
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
     company_id: str | None = None
 
     @model_validator(mode="after")

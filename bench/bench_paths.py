@@ -299,6 +299,8 @@ def main() -> None:
     parser.add_argument("--peer-targets", type=int, default=10)
     parser.add_argument("--peer-seconds", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--parts", default="inprocess,neo4j",
+                        help="which parts to run; the others are kept from an existing --out file")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "paths.json")
     parser.add_argument("--part", choices=("inprocess", "neo4j"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -306,21 +308,19 @@ def main() -> None:
         result = inprocess(args) if args.part == "inprocess" else neo4j(args)
         json.dump(result, sys.stdout)
         return
-    report: dict[str, Any] = {
-        "benchmark": "paths",
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_1min_at_start": round(os.getloadavg()[0], 2), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1)},
-        "goals": GOALS,
-    }
-    parts = ["inprocess"] + (["neo4j"] if args.neo4j_people else [])
-    for part in parts:
+    report: dict[str, Any] = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    report |= {"benchmark": "paths", "goals": GOALS}
+    for part in args.parts.split(","):
+        machine = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+                   "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+                   "load_1min_at_start": round(os.getloadavg()[0], 2)}
+        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with tempfile.TemporaryFile("w+") as out:
             command = [sys.executable, __file__, "--part", part, *sys.argv[1:]]
             subprocess.run(command, stdout=out, check=True)
             out.seek(0)
-            report[part] = json.load(out)
-    report["machine"]["load_1min_at_end"] = round(os.getloadavg()[0], 2)
+            report[part] = {"at": started, "machine": machine | {"load_1min_at_end": round(os.getloadavg()[0], 2)},
+                            "command": " ".join(["bench/bench_paths.py", *sys.argv[1:]]), **json.load(out)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2, default=str))

@@ -222,6 +222,8 @@ def keys_revoke(key_id: str) -> None:
 
 
 # Sub-commands defined in their own modules; they use the helpers above.
+from graph_service import cli_views  # noqa: E402
 from graph_service.cli_connect import connect_app  # noqa: E402
 
 app.add_typer(connect_app, name="connect")
+app.command("view")(exits_cleanly(cli_views.view))

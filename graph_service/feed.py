@@ -202,6 +202,32 @@ def ties_to(tx: StoreTx, person_ids: Sequence[str], team: set[str] | None = None
     return found
 
 
+def team_from_graph(G: Any) -> tuple[dict[str, OurTie], set[str]]:
+    """Our strongest tie to everyone the team knows, and who of them is connected, from the projection's graph.
+
+    Strength is the edge's ``strength`` (every kind of evidence the projection weighs,
+    former colleagues and referrals included); *connected* keeps the feed's meaning: a
+    stored tie or an interaction with a team member.
+    """
+    team = set(G.graph.get("team", ()))
+    best: dict[str, OurTie] = {}
+    connected: set[str] = set()
+    for member in sorted(team):
+        if member not in G:
+            continue
+        for person, data in G.adj[member].items():
+            if person in team:
+                continue
+            strength = float(data["strength"])
+            known = best.get(person)
+            if strength > 0 and (known is None or strength > known.strength):
+                best[person] = OurTie(round(strength, 6), member)
+            evidence = getattr(data, "evidence", None)  # projection.EdgeData: the pair's PairEvidence
+            if evidence is None or evidence.tie is not None or evidence.talk is not None:
+                connected.add(person)
+    return best, connected
+
+
 # -- scoring --------------------------------------------------------------------------
 
 
@@ -360,6 +386,7 @@ class _Team:
     members: set[str] = field(default_factory=set)
     by_member: dict[str, dict[str, float]] = field(default_factory=dict)
     best: dict[str, OurTie] = field(default_factory=dict)
+    connected: set[str] = field(default_factory=set)
 
 
 def _layer_code(layer: str | None) -> int:
@@ -385,8 +412,10 @@ class FeedIndex:
     queries read whichever snapshot is current when they start.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, projection: Any | None = None) -> None:
+        """``projection``: a ``projection.Projection`` of the same store to take our tie strengths from."""
         self.store = store
+        self.projection = projection
         self._lock = threading.Lock()
         self._cursor: int | None = None
         self._ids: list[str] = []
@@ -454,9 +483,8 @@ class FeedIndex:
         columns["alive"] = np.ones(len(self._ids), np.bool_)
         _derive(columns)
         del columns["hash"]
-        team = self.store.read(team_of)
-        self._team = _Team(team)
-        self._recompute_team(team)
+        self._team = _Team()
+        self._update_team(set(), set(), set(), full=True)
         self._publish(columns, np.zeros(0, np.int64), statuses, full=True)
         self._cursor = cursor
         self._follow()
@@ -538,6 +566,8 @@ class FeedIndex:
                         full_team = True
                     else:
                         (ties if change.entity == "tie" else interactions).update(change.ids)
+                elif change.entity in ("employment", "referral") and self.projection is not None:
+                    full_team = True  # colleagues and referrals count in the projection's strengths
             cursor = changes[-1].seq
         if cursor == self._cursor:
             return
@@ -579,9 +609,15 @@ class FeedIndex:
             self._team.by_member.update(fresh)
         self._team.by_member = {m: t for m, t in self._team.by_member.items() if m in self._team.members}
         self._team.best = strongest(self._team.by_member, self._team.members)
+        self._team.connected = set(self._team.best)
 
     def _update_team(self, persons: set[str], ties: set[str], interactions: set[str], full: bool) -> None:
         if not (persons or ties or interactions or full):
+            return
+        if self.projection is not None:
+            with self.projection.current() as G:
+                self._team.best, self._team.connected = team_from_graph(G)
+                self._team.members = set(G.graph.get("team", ()))
             return
         team = self.store.read(team_of)
         if persons and (team != self._team.members):
@@ -650,13 +686,18 @@ class FeedIndex:
             code = self._person_code.get(person)
             if code is not None:
                 ours[code] = tie.strength
+        linked = np.zeros(len(self._persons), np.bool_)
+        for person in self._team.connected:
+            code = self._person_code.get(person)
+            if code is not None:
+                linked[code] = True
         key = _keys(columns, ours, status)
         if full or old.size == 0:
             order = _sorted(np.flatnonzero(columns["alive"]), key)
         else:
             order = _reorder(old, key, columns["alive"], touched)
         self._snapshot = _Snapshot(columns, ours, status, len(self._ids), key, order, -key[order],
-                                   ours[columns["person"]] > 0)
+                                   linked[columns["person"]])
 
     def _set_many(self, columns: dict[str, np.ndarray], start: int, rows: list[_Row]) -> None:
         part: dict[str, np.ndarray] = {
@@ -681,6 +722,10 @@ class FeedIndex:
     # -- queries ------------------------------------------------------------------------------------
     def our_tie(self, person: str) -> OurTie | None:
         return self._team.best.get(person)
+
+    def is_connected(self, person: str) -> bool:
+        """Whether someone on our team has a tie or an interaction with the person."""
+        return person in self._team.connected
 
     def seniority(self, move_id: str) -> tuple[int, int] | None:
         """(before, after) seniority the index scored a move with."""
@@ -820,7 +865,7 @@ def describe(*, store: Store, ranked: Sequence[tuple[str, float]], index: FeedIn
             person = people.get(move.person_id)
             items.append(FeedItem(
                 move=move, person_name=person.name if person else move.person_id,  # type: ignore[attr-defined]
-                from_company=refs["from"], to_company=refs["to"], connected=ours is not None,
+                from_company=refs["from"], to_company=refs["to"], connected=index.is_connected(move.person_id),
                 our_strength=tie, via=ours.via if ours else None,
                 relevance=Relevance(score=total, role=round(ROLE_BEFORE * before + ROLE_AFTER * after, 6),
                                     role_before=round(before, 6), role_after=round(after, 6), tie=tie,

@@ -6,21 +6,24 @@ middle-level relationships carry the account). For the company joined: the mover
 our best path to them, and who else we know there.
 
 Our best path is the strongest chain of ties from a team member to the mover, at
-most ``MAX_HOPS`` hops, where a chain's strength is the product of its hops'
-strengths (a hop's strength as in ``feed.member_ties``: stored tie and team-visible
-interactions). Each hop says what it rests on.
+most ``MAX_HOPS`` hops. With the projection (the API) it is ``paths.warm_paths`` on
+its graph, each hop explained by ``intros.explain_tie``, as for introductions. Without
+(a bare store), a chain's strength is the product of its hops' strengths, a hop's
+strength as in ``feed.person_ties`` (stored tie and team-visible interactions), and
+each hop names the tie and the number of shared interactions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from typing import Any
 
 from pydantic import BaseModel
 
 from graph_service.asof import LAYER_ORDER, Member, PersonRef, members_on, our_ties, position
 from graph_service.errors import NotFound
-from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, team_of
+from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, team_from_graph, team_of
 from graph_service.model import Employment, JobMove, Tie, Visibility
 from graph_service.store.base import Store, StoreTx
 
@@ -146,17 +149,57 @@ def best_path(tx: StoreTx, target: str, ours: Mapping[str, OurTie], team: set[st
     return WarmPath(strength=round(strength, 6), hops=hops)
 
 
-def get(*, store: Store, move_id: str, on: date | None = None) -> Impact:
-    """The impact of one move, with coverage read as of ``on`` (default: today)."""
+def path_in_graph(G: Any, target: str) -> WarmPath | None:
+    """Our best path to ``target`` on the projection's graph (``paths.warm_paths``), each hop explained."""
+    from graph_service.intros import explain_tie
+    from graph_service.paths import warm_paths
+
+    sources = [member for member in sorted(G.graph.get("team", ())) if member in G and member != target]
+    if target not in G or not sources:
+        return None
+    found = warm_paths(G, sources, [target], k=1, max_hops=MAX_HOPS)
+    if not found:
+        return None
+    best = found[0]
+
+    def name(person: str) -> str:
+        return str(G.nodes[person].get("name") or person)
+
+    hops = [Hop(from_id=hop.source, from_name=name(hop.source), to_id=hop.target, to_name=name(hop.target),
+                strength=round(hop.strength, 6),
+                why="; ".join(explain_tie(G.adj[hop.source][hop.target].evidence, G, hop.source, hop.target)))
+            for hop in best.hops]
+    return WarmPath(strength=round(best.strength, 6), hops=hops)
+
+
+def get(*, store: Store, move_id: str, on: date | None = None, projection: Any | None = None) -> Impact:
+    """The impact of one move, with coverage read as of ``on`` (default: today).
+
+    With ``projection`` (a ``projection.Projection`` of the store), our ties and the
+    best path come from its graph, as everywhere else in the API; without, they are
+    worked out from the stored ties and interactions around the people concerned.
+    """
     day = on or datetime.now(timezone.utc).date()
+    from_graph: tuple[dict[str, OurTie], WarmPath | None] | None = None
+    if projection is not None:
+        mover = store.read(lambda tx: tx.get_many("move", [move_id])).get(move_id)
+        if mover is None:
+            raise NotFound("move", move_id)
+        with projection.current() as G:
+            ours_in_graph, _ = team_from_graph(G)
+            from_graph = (ours_in_graph, path_in_graph(G, mover.person_id))  # type: ignore[attr-defined]
 
     def run(tx: StoreTx) -> Impact:
         found = tx.get_many("move", [move_id])
         if move_id not in found:
             raise NotFound("move", move_id)
         move: JobMove = found[move_id]  # type: ignore[assignment]
-        team = team_of(tx)
-        ours = our_ties(tx)
+        if from_graph is None:
+            team = team_of(tx)
+            ours = our_ties(tx)
+            path = best_path(tx, move.person_id, ours, team)
+        else:
+            ours, path = from_graph
         person = tx.get_many("person", [move.person_id]).get(move.person_id)
         mover_ref = PersonRef(id=move.person_id, name=person.name if person else move.person_id,  # type: ignore[attr-defined]
                               internal=bool(person and person.internal))  # type: ignore[attr-defined]
@@ -183,8 +226,7 @@ def get(*, store: Store, move_id: str, on: date | None = None) -> Impact:
             move=move, person=mover_ref, on=day,
             left=Departure(company=ref(move.from_company_id), mover_layer=move.from_layer, coverage=left_cov,
                            uncovered=[c.layer for c in left_cov if c.layer != "unknown" and c.known == 0]),
-            joined=WarmDoor(company=ref(move.to_company_id), mover=mover,
-                            path=best_path(tx, move.person_id, ours, team), coverage=joined_cov),
+            joined=WarmDoor(company=ref(move.to_company_id), mover=mover, path=path, coverage=joined_cov),
         )
 
     return store.read(run)

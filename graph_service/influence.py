@@ -9,9 +9,11 @@ they stay fast on graphs of millions of ties; the answers are those of
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import operator
 import random
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -387,6 +389,45 @@ def _brandes_from(A: sp.csr_array, AT: sp.csr_array, degree: np.ndarray, s: int)
     return delta
 
 
+def _dependencies(
+    A: sp.csr_array, AT: sp.csr_array, degree: np.ndarray, starts: list[int], workers: int
+) -> np.ndarray:
+    """The sum of :func:`_brandes_from` over ``starts``, in ``workers`` forked processes when more than one.
+
+    The matrices reach the workers through the fork itself (the initializer's
+    arguments are not pickled under "fork"); only the source lists and the
+    per-worker sums travel through pipes.
+    """
+    if workers <= 1 or len(starts) < 2:
+        return _sum_from(A, AT, degree, starts)
+    context = multiprocessing.get_context("fork")
+    shares = [starts[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_receive,
+                             initargs=(A, AT, degree)) as pool:
+        return np.sum(list(pool.map(_sum_received, shares)), axis=0)
+
+
+_received: tuple[sp.csr_array, sp.csr_array, np.ndarray] | None = None
+"""In a forked worker of :func:`_dependencies` only: the matrices it inherited."""
+
+
+def _receive(A: sp.csr_array, AT: sp.csr_array, degree: np.ndarray) -> None:
+    global _received
+    _received = (A, AT, degree)
+
+
+def _sum_received(starts: list[int]) -> np.ndarray:
+    assert _received is not None
+    return _sum_from(*_received, starts)
+
+
+def _sum_from(A: sp.csr_array, AT: sp.csr_array, degree: np.ndarray, starts: list[int]) -> np.ndarray:
+    raw = np.zeros(A.shape[0])
+    for s in starts:
+        raw += _brandes_from(A, AT, degree, s)
+    return raw
+
+
 def _rescale(raw: np.ndarray, *, n: int, directed: bool, normalized: bool, sources: np.ndarray | None) -> np.ndarray:
     """Networkx's scaling of betweenness without endpoints, for all or ``k`` sampled sources."""
     pairs_per_source = n - 1
@@ -414,6 +455,7 @@ def brokers(
     seed: int = 42,
     weight: str | None = None,
     normalized: bool = True,
+    workers: int = 1,
 ) -> dict[Node, float]:
     """Betweenness: how much of the shortest-path traffic between others passes through each person.
 
@@ -432,6 +474,10 @@ def brokers(
         chain of strong ties shorter than one weak tie.
     normalized : bool
         Divide by the number of pairs, as networkx does (endpoints excluded).
+    workers : int
+        Hop distances only: share the sources among this many forked processes
+        (POSIX), which read the matrix without copying it. Fork from a
+        single-threaded program (a CLI or a job), not from a threaded server.
 
     Returns
     -------
@@ -472,9 +518,7 @@ def brokers(
     else:
         sources = np.array([graph.position[node] for node in random.Random(seed).sample(nodes, k)], dtype=np.int64)
         starts = sources.tolist()
-    raw = np.zeros(n)
-    for s in starts:
-        raw += _brandes_from(A, AT, degree, s)
+    raw = _dependencies(A, AT, degree, list(starts), workers)
     scaled = _rescale(raw, n=n, directed=graph.directed, normalized=normalized, sources=sources)
     return dict(zip(nodes, scaled.tolist(), strict=True))
 

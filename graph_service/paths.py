@@ -368,7 +368,7 @@ class _Search:
         adj, best, cost = self.adj, self.best, self.cost
         near = set().union(*(adj[s] for s in self.sources))  # at C speed: thousands for a team of 20
         near.difference_update(self.blocked)
-        heads = {x: best[x] for x in near if x in best}
+        heads = {x: best[x] for x in best.keys() & near}
         frontier = self.levels[-1] if len(self.levels) == self.max_hops - 1 else {}
         if not frontier:
             return heads
@@ -379,7 +379,10 @@ class _Search:
                 for x in near.intersection(around):  # the scan at C speed, Python only for the hits
                     w = cost(around[x])
                     if w is not None:
-                        _keep_best(heads, x, (c + w, n + 1, tail))
+                        label = (c + w, n + 1, tail)
+                        known = heads.get(x)
+                        if known is None or label < known:
+                            heads[x] = label
         else:
             for x in near:
                 for y, data in adj[x].items():
@@ -394,11 +397,11 @@ class _Search:
         """The first hops that lead somewhere (targets, and persons with a head), with ``(source, cost)``
         for each source they are reached from."""
         found: dict[Node, list[tuple[Node, int]]] = {}
-        adj, sources, cost = self.adj, self.sources, self.cost
-        for x in (*self.heads, *self.targets):
-            around = adj[x]
-            for s in sources.intersection(around):
-                w = cost(around[s])
+        heads, targets, cost = self.heads.keys(), self.targets, self.cost
+        for s in self.sources:
+            around = self.adj[s]
+            for x in (around.keys() & heads) | (around.keys() & targets):  # at C speed over the smaller side
+                w = cost(around[x])
                 if w is not None:
                     found.setdefault(x, []).append((s, w))
         return found

@@ -51,15 +51,19 @@ of more than ``rebuild_after`` changed ids, rebuild the graph from a full scan.
 
 Memory
 ------
-At a million persons and ten million ties every byte per edge counts: edge data
-are slotted objects instead of dicts, strength is derived from the integer cost,
-and repeated values (days, kinds, sources, type tuples, ratings) are shared.
+At a million persons and ten million ties every byte per edge counts. Edge data
+are not dicts but :class:`EdgeData`, one immutable ``bytes`` buffer per edge
+holding the cost, the newest day and the evidence packed with ``struct`` (enums
+as their index, dates as ordinals): about 70 bytes for a stored tie alone, where
+a dict of Python objects takes several hundred. Evidence is unpacked only when
+read. A change to a pair's evidence replaces its buffer.
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import struct
 import sys
 import threading
 from collections import defaultdict
@@ -71,7 +75,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 from graph_service.layers import infer_layer, seniority_of
-from graph_service.model import DecisionLayer, content_id
+from graph_service.model import DecisionLayer, InteractionType, ReferralOutcome, Source, TieKind, content_id
 from graph_service.paths import COST_SCALE, cost_of
 from graph_service.store.base import Change, Store, StoreTx, scan_all
 from graph_service.strength import (
@@ -85,10 +89,7 @@ from graph_service.strength import (
     WorkEvidence,
     evidence_dicts,
     last_evidence,
-    noisy_or,
-    day_of,
-    part_of,
-    strength_parts,
+    tie_strength,
 )
 
 KINDS = ("person", "company", "employment", "tie", "interaction", "referral")
@@ -114,21 +115,139 @@ class Job(NamedTuple):
     start: date | None
 
 
-class EdgeData(Mapping[str, Any]):
-    """A tie of the graph: read-only mapping with ``strength``, ``cost``, ``last`` and ``evidence``.
+# -- edge data: evidence packed in one buffer ---------------------------------------------------
 
-    Three slots: the integer cost, the newest evidence's day, and the evidence: the
-    one piece when there is one (most pairs: a stored tie, or a derived overlap),
-    else a ``PairEvidence``. ``data["evidence"]`` renders it as plain dicts.
+_HEAD = struct.Struct("<II")  # cost in micro-nats, newest day (ordinal, 0: none)
+_TIE = struct.Struct("<BdBBI")  # tag, rating (NaN: none), kind, source, since
+_TALK = struct.Struct("<BIIIIBB")  # tag, by a, by b, first, last, types, sources; then types, sources, a, b
+_TYPE = struct.Struct("<BII")  # type, direct, copied
+_WORK = struct.Struct("<BBIIIB")  # tag, relation, start, end, staff, source; then company, department
+_REFERRAL = struct.Struct("<BBIBB")  # tag, relation, on, outcome, source; then id, referrer, referred, to
+_TEXT = struct.Struct("<H")
+TIE, TALK, WORK, REFERRAL = 1, 2, 3, 4
+NO_SOURCE = 255
+_NAMES: dict[str, tuple[str, ...]] = {
+    "kind": tuple(k.value for k in TieKind),
+    "source": tuple(s.value for s in Source),
+    "type": tuple(t.value for t in InteractionType),
+    "work": ("colleague", "board", "association"),
+    "referral": ("referred", "introduced", "referred_to"),
+    "outcome": tuple(o.value for o in ReferralOutcome),
+}
+_CODES = {field: {name: i for i, name in enumerate(names)} for field, names in _NAMES.items()}
+
+
+def _day(ordinal: int) -> date | None:
+    return date.fromordinal(ordinal) if ordinal else None
+
+
+def _ordinal(day: date | None) -> int:
+    return day.toordinal() if day else 0
+
+
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return _TEXT.pack(len(data)) + data
+
+
+def _read_text(buffer: memoryview, at: int) -> tuple[str, int]:
+    (size,) = _TEXT.unpack_from(buffer, at)
+    at += _TEXT.size
+    return str(buffer[at:at + size], "utf-8"), at + size
+
+
+def pack(evidence: PairEvidence) -> bytes:
+    """The evidence of a pair as bytes: one record per piece, in the order of ``PairEvidence``."""
+    code = _CODES
+    parts = []
+    if evidence.tie is not None:
+        tie = evidence.tie
+        parts.append(_TIE.pack(TIE, math.nan if tie.rated is None else tie.rated, code["kind"][tie.kind],
+                               code["source"][tie.source], _ordinal(tie.since)))
+    if evidence.talk is not None:
+        talk = evidence.talk
+        parts.append(_TALK.pack(TALK, talk.by_a, talk.by_b, _ordinal(talk.first), _ordinal(talk.last),
+                                len(talk.types), len(talk.sources)))
+        parts += [_TYPE.pack(code["type"][t], direct, copied) for t, direct, copied in talk.types]
+        parts += [bytes(code["source"][s] for s in talk.sources), _text(talk.a), _text(talk.b)]
+    for work in evidence.work:
+        parts += [_WORK.pack(WORK, code["work"][work.relation], _ordinal(work.start), _ordinal(work.end), work.staff,
+                             code["source"].get(work.source or "", NO_SOURCE)),
+                  _text(work.company_id), _text(work.department)]
+    for ref in evidence.referrals:
+        parts += [_REFERRAL.pack(REFERRAL, code["referral"][ref.relation], _ordinal(ref.on), code["outcome"][ref.outcome],
+                                 code["source"][ref.source]),
+                  _text(ref.id), _text(ref.referrer), _text(ref.referred), _text(ref.to or "")]
+    return b"".join(parts)
+
+
+def unpack(buffer: memoryview) -> PairEvidence:
+    """The evidence :func:`pack` packed."""
+    names = _NAMES
+    tie = talk = None
+    work: list[WorkEvidence] = []
+    referrals: list[ReferralEvidence] = []
+    at, end = 0, buffer.nbytes
+    while at < end:
+        tag = buffer[at]
+        if tag == TIE:
+            _, rated, kind, source, since = _TIE.unpack_from(buffer, at)
+            at += _TIE.size
+            tie = TieEvidence(None if math.isnan(rated) else rated, names["kind"][kind], names["source"][source], _day(since))
+        elif tag == TALK:
+            _, by_a, by_b, first, last, n_types, n_sources = _TALK.unpack_from(buffer, at)
+            at += _TALK.size
+            types = []
+            for _ in range(n_types):
+                kind, direct, copied = _TYPE.unpack_from(buffer, at)
+                types.append((names["type"][kind], direct, copied))
+                at += _TYPE.size
+            sources = tuple(names["source"][i] for i in buffer[at:at + n_sources])
+            a, at = _read_text(buffer, at + n_sources)
+            b, at = _read_text(buffer, at)
+            talk = TalkEvidence(a, b, by_a, by_b, _day(first), _day(last), tuple(types), sources)  # type: ignore[arg-type]
+        elif tag == WORK:
+            _, relation, start, stop, staff, source = _WORK.unpack_from(buffer, at)
+            company, at = _read_text(buffer, at + _WORK.size)
+            department, at = _read_text(buffer, at)
+            work.append(WorkEvidence(company, names["work"][relation], _day(start), _day(stop), department, staff,
+                                     None if source == NO_SOURCE else names["source"][source]))
+        else:
+            _, relation, on, outcome, source = _REFERRAL.unpack_from(buffer, at)
+            id, at = _read_text(buffer, at + _REFERRAL.size)
+            referrer, at = _read_text(buffer, at)
+            referred, at = _read_text(buffer, at)
+            to, at = _read_text(buffer, at)
+            referrals.append(ReferralEvidence(id, names["referral"][relation], referrer, referred, to or None,
+                                              _day(on), names["outcome"][outcome], names["source"][source]))  # type: ignore[arg-type]
+    return PairEvidence(tie, talk, tuple(work), tuple(referrals))
+
+
+class EdgeData(bytes, Mapping[str, Any]):
+    """A tie of the graph: a read-only mapping with ``strength``, ``cost``, ``last`` and ``evidence``.
+
+    One immutable buffer: the integer cost, the newest evidence's day, then the
+    evidence packed by :func:`pack`. ``data["evidence"]`` renders it as plain dicts.
     """
 
-    __slots__ = ("cost", "last", "_evidence")
+    __slots__ = ()
     KEYS = ("strength", "cost", "last", "evidence")
 
-    def __init__(self) -> None:
-        self.cost = 0
-        self.last: date | None = None
-        self._evidence: Evidence | _Talk | PairEvidence | None = None
+    @classmethod
+    def of(cls, evidence: PairEvidence, cost: int = 0, last: date | None = None) -> "EdgeData":
+        return cls(_HEAD.pack(cost, _ordinal(last)) + pack(evidence))
+
+    def weighed(self, cost: int, last: date | None) -> "EdgeData":
+        """The same evidence with a new cost and newest day."""
+        return type(self)(_HEAD.pack(cost, _ordinal(last)) + memoryview(self)[_HEAD.size:])
+
+    @property
+    def cost(self) -> int:
+        return _HEAD.unpack_from(self)[0]
+
+    @property
+    def last(self) -> date | None:
+        return _day(_HEAD.unpack_from(self)[1])
 
     @property
     def strength(self) -> float:
@@ -136,20 +255,11 @@ class EdgeData(Mapping[str, Any]):
 
     @property
     def evidence(self) -> PairEvidence:
-        evidence = self._evidence
-        if evidence is None:
-            return NO_EVIDENCE
-        return evidence if isinstance(evidence, PairEvidence) else PairEvidence.of(evidence)  # type: ignore[arg-type]
+        return unpack(memoryview(self)[_HEAD.size:])
 
-    def revise(self, **parts: Any) -> None:
-        """Replace some kinds of evidence (``tie``, ``talk``, ``work``, ``referrals``)."""
-        evidence = self.evidence._replace(**parts)
-        pieces = evidence.pieces()
-        self._evidence = evidence if len(pieces) > 1 else pieces[0] if pieces else None
-
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> Any:  # type: ignore[override]
         if key == "cost":
-            return self.cost
+            return _HEAD.unpack_from(self)[0]
         if key == "strength":
             return self.strength
         if key == "last":
@@ -158,39 +268,29 @@ class EdgeData(Mapping[str, Any]):
             return evidence_dicts(self.evidence)
         raise KeyError(key)
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
         return iter(self.KEYS)
 
     def __len__(self) -> int:
         return len(self.KEYS)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self.KEYS
+
+    def __repr__(self) -> str:
+        return f"EdgeData(cost={self.cost}, last={self.last}, evidence={self.evidence})"
+
 
 NO_EVIDENCE = PairEvidence()
 
 
-class _Talk:
-    """Interactions of one pair while they are being counted; ``types`` and ``sources`` as shared tuples."""
-
-    __slots__ = ("by_a", "by_b", "first", "last", "types", "sources")
-
-    def __init__(self) -> None:
-        self.by_a = self.by_b = 0
-        self.first = date.max
-        self.last = date.min
-        self.types: tuple[tuple[str, int, int], ...] = ()
-        self.sources: tuple[str, ...] = ()
-
-
-class _Shared:
-    """Repeated values of a build kept once: days, strings, tuples, numbers."""
+class _Days:
+    """Days parsed once: from ISO date or datetime strings, dates, or datetimes (taken as UTC)."""
 
     def __init__(self) -> None:
         self._days: dict[Any, date] = {}
-        self._values: dict[Any, Any] = {}
-        self._tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
-    def day(self, value: Any) -> date | None:
-        """A day from an ISO date or datetime string, a date or a datetime (taken as UTC)."""
+    def __call__(self, value: Any) -> date | None:
         if value is None:
             return None
         key = value[:10] if isinstance(value, str) else value.date() if isinstance(value, datetime) else value
@@ -198,15 +298,6 @@ class _Shared:
         if found is None:
             found = self._days[key] = date.fromisoformat(key) if isinstance(key, str) else key
         return found
-
-    def value(self, value: Any) -> Any:
-        """One object for equal strings, or for equal numbers of one type."""
-        if isinstance(value, str):
-            return sys.intern(value)
-        return self._values.setdefault((value.__class__, value), value)
-
-    def tuple(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
-        return self._tuples.setdefault(value, value)
 
 
 # -- evidence from raw records ------------------------------------------------------------
@@ -292,20 +383,45 @@ class _Builder:
         self.weights = weights
         self.today = today
         self.colleagues = colleagues
-        self.shared = _Shared()
+        self.day = _Days()
         self._layers: dict[tuple[str, str], tuple[str, int]] = {}
+        self._costs: dict[float, int] = {}
         self.stints: dict[str, list[_Stint]] = defaultdict(list)
 
-    def edge(self, p: str, q: str) -> EdgeData | None:
-        """The edge of a pair, created when missing; None when either is not a known person or p == q."""
+    # evidence of a pair
+    def evidence(self, p: str, q: str) -> PairEvidence | None:
+        """A pair's evidence; None when either is not a known person or ``p == q``."""
         adj = self.adj
         if p == q or p not in adj or q not in adj:
             return None
         data = adj[p].get(q)
-        if data is None:  # ids as the one interned object: a key per neighbour must not copy it
-            p, q = sys.intern(p), sys.intern(q)
-            data = adj[p][q] = adj[q][p] = EdgeData()
-        return data
+        return NO_EVIDENCE if data is None else data.evidence
+
+    def put(self, p: str, q: str, evidence: PairEvidence) -> None:
+        """Store a known pair's evidence (cost and day are set by :meth:`settle`); none left: no edge."""
+        adj = self.adj
+        if evidence.pieces():
+            p, q = sys.intern(p), sys.intern(q)  # one id object, not a copy per neighbour
+            adj[p][q] = adj[q][p] = EdgeData.of(evidence)
+        elif q in adj[p]:
+            self.G.remove_edge(p, q)
+
+    def add(self, p: str, q: str, item: Evidence) -> bool:
+        """Add one piece of evidence (a tie replaces a weaker rated one); False for an unknown pair."""
+        evidence = self.evidence(p, q)
+        if evidence is None:
+            return False
+        if isinstance(item, TieEvidence):
+            known = evidence.tie
+            if known is not None and (item.rated or 0.0) <= (known.rated or 0.0):
+                return True
+            evidence = evidence._replace(tie=item)
+        elif isinstance(item, WorkEvidence):
+            evidence = evidence._replace(work=(*evidence.work, item))
+        else:
+            evidence = evidence._replace(referrals=(*evidence.referrals, item))  # type: ignore[arg-type]
+        self.put(p, q, evidence)
+        return True
 
     # persons and companies
     def person(self, raw: Mapping[str, Any]) -> None:
@@ -335,7 +451,7 @@ class _Builder:
         layer = inferred[0] if layer in (None, DecisionLayer.unknown.value) else sys.intern(layer)
         seniority = raw.get("seniority")
         return Job(sys.intern(raw["company_id"]), sys.intern(title), sys.intern(department), layer,
-                   inferred[1] if seniority is None else seniority, self.shared.day(raw.get("start")))
+                   inferred[1] if seniority is None else seniority, self.day(raw.get("start")))
 
     def set_jobs(self, person: str, jobs: tuple[Job, ...]) -> None:
         """Make ``jobs`` the person's current employments, in the node and in the employees index."""
@@ -348,7 +464,7 @@ class _Builder:
         node["jobs"] = jobs
 
     def is_current(self, raw: Mapping[str, Any]) -> bool:
-        start, end = self.shared.day(raw.get("start")), self.shared.day(raw.get("end"))
+        start, end = self.day(raw.get("start")), self.day(raw.get("end"))
         return (start is None or start <= self.today) and (end is None or end > self.today)
 
     def stint(self, raw: Mapping[str, Any]) -> None:
@@ -356,126 +472,85 @@ class _Builder:
         if raw["person_id"] not in self.adj:
             return
         title, department = raw.get("title") or "", raw.get("department") or ""
-        day, value = self.shared.day, self.shared.value
         self.stints[raw["company_id"]].append(_Stint(
-            raw["person_id"], day(raw.get("start")), day(raw.get("end")), value(department),
-            is_board(title, department), value(raw["source"]) if raw.get("source") else None))
+            raw["person_id"], self.day(raw.get("start")), self.day(raw.get("end")), sys.intern(department),
+            is_board(title, department), sys.intern(raw["source"]) if raw.get("source") else None))
 
     def colleagues_at(self, company_id: str, stints: list[_Stint]) -> set[tuple[str, str]]:
         touched = set()
         company = self.G.graph["companies"].get(company_id)
         for p, q, work in work_pairs(company_id, company, stints, weights=self.weights, colleagues=self.colleagues):
-            data = self.edge(p, q)
-            if data is not None:
-                self.add(data, work)
+            if self.add(p, q, work):
                 touched.add((p, q) if p < q else (q, p))
         return touched
 
     # ties, interactions, referrals
-    def add(self, data: EdgeData, item: Evidence | _Talk) -> None:
-        """Add one piece of evidence to a pair (a tie replaces a weaker rated one)."""
-        if data._evidence is None:
-            data._evidence = item
-        elif isinstance(item, TieEvidence):
-            known = data.evidence.tie
-            if known is None or (item.rated or 0.0) > (known.rated or 0.0):
-                data.revise(tie=item)
-        elif isinstance(item, WorkEvidence):
-            data.revise(work=(*data.evidence.work, item))
-        elif isinstance(item, ReferralEvidence):
-            data.revise(referrals=(*data.evidence.referrals, item))
-        else:
-            data.revise(talk=item)
-
-    def tie(self, raw: Mapping[str, Any]) -> tuple[str, str] | None:
-        if raw.get("visibility", "team") != "team":
-            return None
-        data = self.edge(raw["a"], raw["b"])
-        if data is None:
-            return None
-        value = self.shared.value
-        rated = raw.get("strength")
-        tie = TieEvidence(None if rated is None else value(float(rated)), value(raw.get("kind") or "other"),
-                          value(raw.get("source") or "sales_accounts"), self.shared.day(raw.get("since")))
-        self.add(data, tie)
-        return raw["a"], raw["b"]
+    def tie(self, raw: Mapping[str, Any]) -> None:
+        if raw.get("visibility", "team") == "team":
+            rated = raw.get("strength")
+            self.add(raw["a"], raw["b"], TieEvidence(None if rated is None else float(rated), raw.get("kind") or "other",
+                                                     raw.get("source") or "sales_accounts", self.day(raw.get("since"))))
 
     def interaction(self, raw: Mapping[str, Any], only: str | None = None) -> None:
         """Count an interaction on its pairs (with ``only``: just the pairs of that person)."""
         if raw.get("visibility", "team") != "team":
             return
-        day = self.shared.day(raw["at"])
-        kind, source = sys.intern(raw["type"]), sys.intern(raw.get("source") or "sales_accounts")
+        day = self.day(raw["at"])
+        kind, source = raw["type"], raw.get("source") or "sales_accounts"
         for p, q, copied, initiator in interaction_pairs(raw, self.weights.max_group):
             if only is not None and only not in (p, q):
                 continue
-            data = self.edge(p, q)
-            if data is None:
+            evidence = self.evidence(p, q)
+            if evidence is None:
                 continue
-            talk = data._evidence if isinstance(data._evidence, _Talk) else data.evidence.talk
-            if not isinstance(talk, _Talk):
-                talk = _Talk()
-                self.add(data, talk)
-            if initiator is not None:
-                if initiator == min(p, q):
-                    talk.by_a += 1
-                else:
-                    talk.by_b += 1
-            if day < talk.first:  # type: ignore[operator]
-                talk.first = day  # type: ignore[assignment]
-            if day > talk.last:  # type: ignore[operator]
-                talk.last = day  # type: ignore[assignment]
-            talk.types = self.shared.tuple(_counted(talk.types, kind, copied))
-            if source not in talk.sources:
-                talk.sources = self.shared.tuple(tuple(sorted((*talk.sources, source))))
+            a, b = (p, q) if p < q else (q, p)
+            talk = evidence.talk or TalkEvidence(a, b, 0, 0, day, day, (), ())  # type: ignore[arg-type]
+            talk = TalkEvidence(a, b, talk.by_a + (initiator == a), talk.by_b + (initiator == b),
+                                min(talk.first, day), max(talk.last, day), _counted(talk.types, kind, copied),  # type: ignore[type-var]
+                                talk.sources if source in talk.sources else tuple(sorted((*talk.sources, source))))
+            self.put(p, q, evidence._replace(talk=talk))
 
     def referral(self, raw: Mapping[str, Any], only: str | None = None) -> None:
         rid = raw.get("id") or content_id("ref", raw["referrer_id"], raw["referred_id"], raw.get("to_id"), raw["on"])
-        value = self.shared.value
         for p, q, relation in referral_links(raw):
-            if only is not None and only not in (p, q):
-                continue
-            data = self.edge(p, q)
-            if data is not None:
-                self.add(data, ReferralEvidence(
-                    rid, relation, raw["referrer_id"], raw["referred_id"], raw.get("to_id"), self.shared.day(raw["on"]),
-                    value(raw.get("outcome") or "pending"), value(raw.get("source") or "customer_referrals")))
+            if only is None or only in (p, q):
+                self.add(p, q, ReferralEvidence(
+                    rid, relation, raw["referrer_id"], raw["referred_id"], raw.get("to_id"), self.day(raw["on"]),  # type: ignore[arg-type]
+                    raw.get("outcome") or "pending", raw.get("source") or "customer_referrals"))
 
     # strength
     def settle(self, p: str, q: str) -> None:
-        """Set a pair's strength, cost and last day from its evidence; drop the pair when it has none."""
+        """Set a pair's cost and newest day from its evidence (see ``strength``); no evidence: no edge."""
         data = self.adj[p].get(q)
-        if data is not None and not self.weigh(data, p, q):
-            self.G.remove_edge(p, q)
-
-    def weigh(self, data: EdgeData, p: str, q: str) -> bool:
-        """Freeze counted interactions and set strength, cost and last day; False when there is no evidence."""
-        evidence = data._evidence
-        if evidence is None:
-            return False
-        if isinstance(evidence, _Talk) or isinstance(getattr(evidence, "talk", None), _Talk):
-            talk = evidence if isinstance(evidence, _Talk) else evidence.talk  # type: ignore[union-attr]
-            types = tuple(sorted(talk.types, key=lambda t: (-t[1] - t[2], t[0])))
-            data.revise(talk=TalkEvidence(*((p, q) if p < q else (q, p)), talk.by_a, talk.by_b, talk.first, talk.last,
-                                          self.shared.tuple(types), talk.sources))
-            evidence = data._evidence
-        if isinstance(evidence, PairEvidence):
-            strength = noisy_or(strength_parts(evidence, self.weights, self.today).values())
-            last = last_evidence(evidence, self.today)
-        else:  # one piece, most pairs: no wrapping, and a stored tie's cost is shared with equal ratings
-            strength = part_of(evidence, self.weights, self.today)  # type: ignore[arg-type]
-            last = day_of(evidence, self.today)  # type: ignore[arg-type]
+        if data is None:
+            return
+        evidence = data.evidence
+        strength = tie_strength(evidence, self.weights, self.today)
         if strength <= 0.0:
-            return False
-        cost = cost_of(min(strength, 1.0))
-        data.cost = self.shared.value(cost) if isinstance(evidence, TieEvidence) else cost
-        data.last = last
-        return True
+            self.G.remove_edge(p, q)
+        else:
+            self.adj[p][q] = self.adj[q][p] = data.weighed(cost_of(min(strength, 1.0)), last_evidence(evidence, self.today))
 
     def settle_all(self) -> None:
-        weigh = self.weigh
-        dead = [(p, q) for p, around in self.adj.items() for q, data in around.items() if p < q and not weigh(data, p, q)]
-        self.G.remove_edges_from(dead)
+        """:meth:`settle` every pair; a stored tie alone (most pairs) quickly, without unpacking it all."""
+        alone, kinds, costs = _HEAD.size + _TIE.size, self.weights.tie_kinds, self._costs
+        later = []
+        for p, around in self.adj.items():
+            for q, data in around.items():
+                if p < q:
+                    view = memoryview(data)
+                    if view.nbytes == alone and view[_HEAD.size] == TIE:
+                        _, rated, kind, _, since = _TIE.unpack_from(view, _HEAD.size)
+                        strength = kinds[_NAMES["kind"][kind]] if math.isnan(rated) else rated  # = tie_strength
+                        cost = costs.get(strength)
+                        if cost is None:
+                            cost = costs[strength] = cost_of(strength) if strength > 0 else -1
+                        if cost >= 0:
+                            around[q] = self.adj[q][p] = EdgeData(_HEAD.pack(cost, since) + view[_HEAD.size:])
+                            continue
+                    later.append((p, q))
+        for p, q in later:
+            self.settle(p, q)
 
 
 def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: StrengthWeights = DEFAULT_WEIGHTS,
@@ -492,17 +567,18 @@ def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: Str
     try:
         _read(builder, rows)
     finally:
+        gc.freeze()  # and no later collection walks them again (they go with their last reference)
         if collecting:
             gc.enable()
     return G
 
 
 def _counted(types: tuple[tuple[str, int, int], ...], kind: str, copied: bool) -> tuple[tuple[str, int, int], ...]:
-    """``(type, direct, copied)`` counts with one more interaction of ``kind``."""
-    for i, (t, direct, copies) in enumerate(types):
-        if t == kind:
-            return (*types[:i], (t, direct + (not copied), copies + copied), *types[i + 1:])
-    return (*types, (kind, int(not copied), int(copied)))
+    """``(type, direct, copied)`` counts with one more interaction of ``kind``, most frequent first."""
+    counts = {t: (direct, copies) for t, direct, copies in types}
+    direct, copies = counts.get(kind, (0, 0))
+    counts[kind] = (direct + (not copied), copies + copied)
+    return tuple(sorted(((t, d, c) for t, (d, c) in counts.items()), key=lambda t: (-t[1] - t[2], t[0])))
 
 
 def _read(builder: _Builder, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
@@ -515,7 +591,7 @@ def _read(builder: _Builder, rows: Mapping[str, Iterable[Mapping[str, Any]]]) ->
         builder.stint(raw)
         node = G._node.get(raw["person_id"])
         if node is not None and builder.is_current(raw):
-            G.graph["employees"].setdefault(raw["company_id"], set()).add(raw["person_id"])
+            G.graph["employees"].setdefault(sys.intern(raw["company_id"]), set()).add(sys.intern(raw["person_id"]))
             node["jobs"] = (*node["jobs"], builder.job(raw))
     for company_id, stints in builder.stints.items():
         builder.colleagues_at(company_id, stints)
@@ -661,18 +737,18 @@ class Projection:
         stints = builder.stints.pop(company, [])
         touched = set()
         for person in {s.person for s in stints} | movers:
-            for other, data in adj.get(person, {}).items():
-                work = data.evidence.work
-                if any(w.company_id == company for w in work):
-                    data.revise(work=tuple(w for w in work if w.company_id != company))
+            for other, data in list(adj.get(person, {}).items()):
+                evidence = data.evidence
+                if any(w.company_id == company for w in evidence.work):
+                    builder.put(person, other, evidence._replace(work=tuple(w for w in evidence.work if w.company_id != company)))
                     touched.add((person, other) if person < other else (other, person))
         return touched | builder.colleagues_at(company, stints)
 
     def _ties(self, tx: StoreTx, builder: _Builder, a: str, b: str) -> set[tuple[str, str]]:
-        data = builder.edge(a, b)
-        if data is None:
+        evidence = builder.evidence(a, b)
+        if evidence is None:
             return set()
-        data.revise(tie=None)
+        builder.put(a, b, evidence._replace(tie=None))
         for raw in _listed(tx, "tie", {"person_id": a}):
             if {raw["a"], raw["b"]} == {a, b}:
                 builder.tie(raw)
@@ -683,9 +759,10 @@ class Projection:
         """Count one person's interactions (or referrals) again, on every pair of that person."""
         part, empty = ("talk", None) if entity == "interaction" else ("referrals", ())
         touched = set()
-        for other, data in self.graph._adj[person].items():
-            if getattr(data.evidence, part):
-                data.revise(**{part: empty})
+        for other, data in list(self.graph._adj[person].items()):
+            evidence = data.evidence
+            if getattr(evidence, part):
+                builder.put(person, other, evidence._replace(**{part: empty}))
                 touched.add((person, other) if person < other else (other, person))
         for raw in _listed(tx, entity, {"person_id": person}):
             count(raw, only=person)

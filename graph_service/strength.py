@@ -205,17 +205,6 @@ class PairEvidence(NamedTuple):
     work: tuple[WorkEvidence, ...] = ()
     referrals: tuple[ReferralEvidence, ...] = ()
 
-    @staticmethod
-    def of(item: Evidence) -> "PairEvidence":
-        """The evidence of a pair that has this one piece."""
-        if isinstance(item, TieEvidence):
-            return PairEvidence(tie=item)
-        if isinstance(item, WorkEvidence):
-            return PairEvidence(work=(item,))
-        if isinstance(item, ReferralEvidence):
-            return PairEvidence(referrals=(item,))
-        return PairEvidence(talk=item)
-
     def pieces(self) -> list[Evidence]:
         return [*(x for x in (self.tie, self.talk) if x is not None), *self.work, *self.referrals]
 
@@ -276,17 +265,6 @@ def referral_part(referral: ReferralEvidence, weights: StrengthWeights, today: d
     return top * recency((today - referral.on).days, weights.referral_half_life_days, weights.dormant_floor)
 
 
-def part_of(item: Evidence, weights: StrengthWeights, today: date) -> float:
-    """The part of one piece of evidence."""
-    if isinstance(item, TieEvidence):
-        return tie_part(item, weights)
-    if isinstance(item, WorkEvidence):
-        return work_part(item, weights, today)
-    if isinstance(item, ReferralEvidence):
-        return referral_part(item, weights, today)
-    return talk_part(item, weights, today)
-
-
 def day_of(item: Evidence, today: date) -> date | None:
     """The newest day of one piece of evidence: a tie's ``since``, the last interaction, the end of an
     overlap (today while it lasts), the day of a referral."""
@@ -317,11 +295,14 @@ def strength_parts(evidence: PairEvidence, weights: StrengthWeights, today: date
 
 
 def noisy_or(parts: Iterable[float]) -> float:
-    """``1 - prod(1 - p)``: the chance at least one independent piece of evidence holds."""
-    missing = 1.0
+    """``1 - prod(1 - p)``: the chance at least one independent piece of evidence holds.
+
+    Summed as ``r + p - r * p``, so that one part is returned exactly as it is.
+    """
+    combined = 0.0
     for part in parts:
-        missing *= 1.0 - part
-    return 1.0 - missing
+        combined = combined + part - combined * part
+    return combined
 
 
 def tie_strength(evidence: PairEvidence, weights: StrengthWeights = DEFAULT_WEIGHTS, today: date | None = None) -> float:

@@ -282,3 +282,31 @@ def test_an_index_kept_current_ranks_like_a_fresh_one(store: Store, monkeypatch:
         for query in queries:
             assert pages(index, query) == pages(fresh, query), (round_, query)
     assert pages(index, {}) != before
+
+
+def test_with_the_projection_strengths_come_from_its_graph(store: Store) -> None:
+    """The API's way: our ties from the projection (every kind of evidence), connected still means tie or talk."""
+    from graph_service.projection import Projection
+
+    build(store)
+    records.save(store=store, entity="employment", records=[  # tom worked beside cat at initech
+        job("tom", "initech", "2016-01-01", "2018-01-01", title="Sales Engineer")])
+    projection = Projection(store)
+    index = FeedIndex(store, projection)
+    page = list_feed(store=store, index=index)
+    by_person = {item.move.person_id: item for item in page.items}
+    assert by_person["ann"].our_strength == pytest.approx(0.9, abs=1e-5)
+    assert by_person["ben"].our_strength == pytest.approx(BEN_TIE, abs=1e-5)
+    cat = by_person["cat"]
+    assert (cat.connected, cat.via) == (False, "tom") and cat.our_strength > 0  # a former colleague, no tie or talk
+    assert cat.relevance.score == pytest.approx(0.175 + 0.35 * cat.our_strength + 0.27, abs=1e-5)
+    assert ranked(list_feed(store=store, index=index, connected=True)) == ["ann", "ben"]
+    hal_move = by_person["hal"].move
+    door = impact.get(store=store, move_id=hal_move.id, on=date(2024, 6, 1), projection=projection).joined
+    assert door.path is not None
+    assert [(h.from_id, h.to_id) for h in door.path.hops] == [("tom", "fay"), ("fay", "hal")]
+    assert door.path.strength == pytest.approx(0.4, abs=1e-4)
+    assert all(hop.why for hop in door.path.hops)
+    # the index follows the projection: a new tie from una to dan makes dan connected
+    records.save(store=store, entity="tie", records=[tie("una", "dan", 0.6)])
+    assert "dan" in ranked(list_feed(store=store, index=index, connected=True))

@@ -200,3 +200,8 @@ def test_subgraph_adjacency_reads_only_the_chosen_people(karate: nx.Graph) -> No
     _close(weighted_pagerank(sub, "weight"), nx.pagerank(expected, weight="weight"))
     standing = internal_influence(sub, {}, "weight")
     assert standing["stranger"].centrality == 0.0
+
+
+def test_brokers_in_forked_workers_give_the_same_answer(karate: nx.Graph) -> None:
+    _close(brokers(karate, k=12, workers=2), brokers(karate, k=12))
+    _close(brokers(karate, workers=3), nx.betweenness_centrality(karate))

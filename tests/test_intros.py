@@ -10,13 +10,17 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.intros import EmptyReason, IntroRequest, find_intro_paths, find_person
-from graph_service.model import Person
-from graph_service.projection import Projection
+from graph_service.model import InteractionType, Person, ReferralOutcome, Source, TieKind
+from graph_service.paths import cost_of
+from graph_service.projection import EdgeData, Projection, pack, unpack
 from graph_service.store.base import Store
+from graph_service.strength import PairEvidence, ReferralEvidence, TalkEvidence, TieEvidence, WorkEvidence, evidence_dicts
 from tests.factories import company, email, job, people, referral, tie
 
 TODAY = date(2024, 6, 1)
@@ -215,6 +219,8 @@ def test_updates_in_place_equal_a_rebuild(projection: Projection, world: Store) 
         {"company": [company("rival", employees=4000, status="competitor")]},
         {"employment": [job("zed", "acme", "2020-01-01", id="emp-zed", title="Controller", department="Finance")]},
         {"employment": [job("zed", "rival", "2020-01-01", id="emp-zed", title="Controller", department="Finance")]},
+        {"employment": [job("zed", "acme", "2016-01-01", "2019-12-31", id="emp-zed-0", department="Finance")]},
+        {"employment": [job("zed", "rival", "2016-01-01", "2019-12-31", id="emp-zed-0", department="Finance")]},
     ]
     for step in steps:
         write(world, **step)
@@ -228,3 +234,43 @@ def test_updates_in_place_equal_a_rebuild(projection: Projection, world: Store) 
     world.write(lambda tx: tx.delete("interaction", interaction_ids[:2]))
     assert projection.refresh() == 1
     assert snapshot(projection) == snapshot(Projection(world, today=TODAY))
+
+
+# -- the projection's edges -----------------------------------------------------------------------------
+
+ids = st.text("abcdefghijklmnopqrstuvwxyz0123456789:.-@", min_size=1, max_size=24)
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+days = st.dates(date(1, 1, 1), date(9999, 12, 31))
+sources = st.sampled_from([s.value for s in Source])
+evidence = st.builds(
+    PairEvidence,
+    st.none() | st.builds(TieEvidence, st.none() | st.floats(1e-9, 1.0), st.sampled_from([k.value for k in TieKind]),
+                          sources, st.none() | days),
+    st.none() | st.builds(
+        TalkEvidence, ids, ids, st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), days, days,
+        st.lists(st.tuples(st.sampled_from([t.value for t in InteractionType]), st.integers(0, 2**32 - 1),
+                           st.integers(0, 2**32 - 1)), max_size=4, unique_by=lambda t: t[0]).map(tuple),
+        st.lists(sources, unique=True, max_size=3).map(tuple)),
+    st.lists(st.builds(WorkEvidence, ids, st.sampled_from(["colleague", "board", "association"]), st.none() | days,
+                       st.none() | days, texts, st.integers(0, 2**32 - 1), st.none() | sources), max_size=3).map(tuple),
+    st.lists(st.builds(ReferralEvidence, ids, st.sampled_from(["referred", "introduced", "referred_to"]), ids, ids,
+                       st.none() | ids, days, st.sampled_from([o.value for o in ReferralOutcome]), sources),
+             max_size=2).map(tuple),
+)
+
+
+@given(evidence)
+def test_evidence_packs_into_bytes_and_back_unchanged(pair: PairEvidence) -> None:
+    assert unpack(memoryview(pack(pair))) == pair
+
+
+def test_edge_data_is_a_read_only_mapping_networkx_can_read() -> None:
+    pair = PairEvidence(tie=TieEvidence(0.5, "friend", "personal_network", date(2019, 3, 1)))
+    data = EdgeData.of(pair, cost=cost_of(0.5), last=date(2019, 3, 1))
+    assert list(data) == ["strength", "cost", "last", "evidence"] and len(data) == 4 and "cost" in data
+    assert data["strength"] == pytest.approx(0.5) and data["cost"] == cost_of(0.5)
+    assert data["last"] == date(2019, 3, 1) and data["evidence"] == evidence_dicts(pair)
+    assert data.get("weight", 1) == 1  # what networkx reads for a missing weight
+    with pytest.raises(KeyError):
+        data["weight"]
+    assert data.weighed(7, None).cost == 7 and data.weighed(7, None).evidence == pair

@@ -297,3 +297,35 @@ def test_webhooks_over_http(client: tuple[TestClient, dict[str, str]], store: St
     assert http.get(f"/webhooks/{sub['id']}", headers=admin).status_code == 404
     assert http.get(f"/webhooks/{sub['id']}/deliveries", headers=admin).status_code == 404
     assert store.read(lambda tx: tx.list_docs(webhooks.LOG, after=None, limit=10)) == []
+
+
+def test_dispatchers_in_several_workers_send_each_event_once(store: Store, receiver: Receiver) -> None:
+    """Workers share nothing but the store: claims are exclusive, so no event is sent twice."""
+    world(store)
+    subscribe(store, receiver.url)
+    extra = [f"x{i}" for i in range(6)]
+    store.write(lambda tx: tx.upsert("person", people(*extra)))
+    records.save(store=store, entity="employment", records=[
+        j for p in extra for j in (job(p, "acme", "2015-01-01", "2024-01-01", title="Engineer"),
+                                   job(p, "globex", "2024-01-01", title="Engineer"))])
+    at = now()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        dispatcher = Dispatcher(store, CONFIG)
+        try:
+            for step in range(3):
+                dispatcher.run_once(at + timedelta(seconds=step))
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+        finally:
+            dispatcher.close()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    keys = [headers[webhooks.KEY_HEADER] for headers, _ in receiver.requests]
+    assert len(keys) == len(set(keys)) == len(extra)

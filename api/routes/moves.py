@@ -11,10 +11,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import Admin, Reader, StoreDep, audit_persons
+from api.routes.accounts import get_projection
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
 from graph_service.model import Day, DecisionLayer
+from graph_service.projection import Projection
 from graph_service.store.base import Store
 
 router = APIRouter(responses=ERRORS)
@@ -22,19 +24,22 @@ router = APIRouter(responses=ERRORS)
 _index_lock = threading.Lock()
 
 
-def feed_index_of(state: object, store: Store) -> moves_feed.FeedIndex:
+def feed_index_of(state: object, store: Store, projection: Projection | None = None) -> moves_feed.FeedIndex:
     """The one feed index of this app (per process), created on first use."""
     with _index_lock:
         index = getattr(state, "feed_index", None)
         if index is None or index.store is not store:
-            index = moves_feed.FeedIndex(store)
+            index = moves_feed.FeedIndex(store, projection)
             setattr(state, "feed_index", index)
     return index
 
 
 def get_feed_index(request: Request, store: StoreDep) -> moves_feed.FeedIndex:
-    """The process's feed index, built on first use and kept current from the change feed."""
-    return feed_index_of(request.app.state, store)
+    """The process's feed index, built on first use and kept current from the change feed.
+
+    Our tie strengths come from the app's projection, as for paths and account maps.
+    """
+    return feed_index_of(request.app.state, store, get_projection(request, store))
 
 
 FeedIndexDep = Annotated[moves_feed.FeedIndex, Depends(get_feed_index)]
@@ -68,7 +73,7 @@ def move_impact(request: Request, move_id: str, store: StoreDep, _: Reader,
                 ) -> impact.Impact:
     """For the company left, who we still know there per decision layer; for the company joined,
     the warm door: the mover, our best path to them, and who else we know there."""
-    found = impact.get(store=store, move_id=move_id, on=on)
+    found = impact.get(store=store, move_id=move_id, on=on, projection=get_projection(request, store))
     persons = [found.person.id] + [c.person.id for side in (found.left.coverage, found.joined.coverage)
                                    for layer in side for c in layer.contacts]
     audit_persons(request, persons)
@@ -143,12 +148,14 @@ def list_webhook_deliveries(webhook_id: str, store: StoreDep, _: Admin, after: s
     return webhooks.deliveries(store=store, subscription_id=webhook_id, after=after, limit=limit)
 
 
-def warm_up(state: object, store: Store) -> threading.Thread:
+def warm_up(state: object, store: Store, projection: Projection | None = None) -> threading.Thread:
     """Build the feed index in the background, so the first feed request does not wait for it.
 
-    Call from the lifespan after the store is open: ``moves.warm_up(app.state, store)``.
+    Call from the lifespan after the store is open: ``moves.warm_up(app.state, store, projection)``
+    with the app's projection (``app.state.projection``), so the index and the routes share it.
     A request that comes first waits for the same build instead of starting another.
     """
-    thread = threading.Thread(target=feed_index_of(state, store).refresh, name="sgraph-feed-index", daemon=True)
+    index = feed_index_of(state, store, projection)
+    thread = threading.Thread(target=index.refresh, name="sgraph-feed-index", daemon=True)
     thread.start()
     return thread

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -33,7 +33,7 @@ from api.routes.accounts import get_projection, get_results_cache
 from api.routes.moves import get_feed_index
 from api.schemas import ERRORS
 from graph_service.errors import InvalidInput, Problem
-from graph_service.model import DecisionLayer
+from graph_service.model import Day, DecisionLayer
 from graph_service.settings import Settings
 from graph_service.store.base import Store
 from visualize import assets, embed, export, render
@@ -143,7 +143,7 @@ def view_network(
             operation_id="view_account", tags=["views"])
 def view_account(
     request: Request, company_id: str, store: StoreDep, _: Reader,
-    as_of: Annotated[date | None, Query(description="the account's people on this day (default: today)")] = None,
+    as_of: Annotated[Day | None, Query(description="the account's people on this day (default: today)")] = None,
     format: FormatQuery = "html",
 ) -> Response:
     """An account map drawn top-down: decision-makers, executors, users and influencers, then our team."""
@@ -154,8 +154,8 @@ def view_account(
             operation_id="view_talent_flow", tags=["views"])
 def view_talent_flow(
     request: Request, store: StoreDep, _: Reader,
-    since: Annotated[date | None, Query(description="moves dated on or after this day")] = None,
-    until: Annotated[date | None, Query(description="moves dated on or before this day")] = None,
+    since: Annotated[Day | None, Query(description="moves dated on or after this day")] = None,
+    until: Annotated[Day | None, Query(description="moves dated on or before this day")] = None,
     company_id: Annotated[str | None, Query(description="only moves into or out of this company")] = None,
     format: FormatQuery = "html",
 ) -> Response:
@@ -167,9 +167,9 @@ def view_talent_flow(
 
 
 @router.get("/static/{name}", response_class=Response, operation_id="get_static_asset", tags=["views"],
-            responses={404: ERRORS[404], 200: {"description": "The asset", "content": {
+            responses={404: ERRORS[404], 422: ERRORS[422], 200: {"description": "The asset", "content": {
                 "text/javascript": {}, "text/css": {}}}})
-def static_asset(name: Annotated[str, Path(max_length=100)]) -> Response:
+def static_asset(name: str) -> Response:
     """The scripts and style of the view pages; public, cached for a year (pages ask for versioned URLs)."""
     asset = assets.get_or_raise(name)
     return Response(asset.content, media_type=asset.media_type, headers={

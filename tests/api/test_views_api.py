@@ -126,6 +126,8 @@ def test_views_show_what_the_services_found(world: Api) -> None:
     layers = {n["id"]: n.get("layer") for n in account["nodes"] if n["kind"] == "person"}
     assert layers["p:carol"] == "decision_maker" and layers["p:bob"] == "executor"
     assert {"p:me", "p:you"} <= set(layers)  # our team's ties into the account
+    back_then = _json(world, "/views/account/acme?as_of=2016-06-01")
+    assert {n["id"] for n in back_then["nodes"] if n["kind"] == "person"} == {"p:bob", "p:carol", "p:me"}
 
     flow = _json(world, VIEWS["talent_flow"])
     assert [(e["source"], e["target"], e["weight"]) for e in flow["edges"]] == [("c:rival", "c:acme", 2)]

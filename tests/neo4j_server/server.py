@@ -33,10 +33,8 @@ MAIN_CLASS = "sgraph.testserver.Launcher"
 READY = "NEO4J_READY "
 
 # Neo4j's own defaults for the server JVM (neo4j.conf, server.jvm.additional), minus
-# -XX:+AlwaysPreTouch (slow start, large RSS), plus fail-fast on OOM and C1-only JIT
-# (TieredStopAtLevel=1: starts about twice as fast on 2 cores; test workloads are short).
+# -XX:+AlwaysPreTouch (slow start, large RSS), plus fail-fast on OOM.
 JVM_FLAGS = [
-    "-XX:TieredStopAtLevel=1",
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
     "-XX:+UnlockExperimentalVMOptions",
@@ -95,13 +93,16 @@ def ensure_built() -> None:
 
 class Neo4jTestServer:
     def __init__(self, port: int = 0, home: str | Path | None = None, heap: str = "1g",
-                 startup_timeout: float = 120.0, use_cds: bool | None = None):
+                 startup_timeout: float = 120.0, use_cds: bool | None = None, fast_start: bool = True):
         self.port = port                  # 0: the OS picks one at first start, then it sticks
         self.home = Path(home) if home else None
         self._owns_home = home is None
         self.heap = heap
         self.startup_timeout = startup_timeout
         self.use_cds = use_cds if use_cds is not None else _cds_default()
+        # C1-only JIT starts about twice as fast on 2 cores (test workloads are short);
+        # benchmarks want the full JIT.
+        self.jit_flags = ["-XX:TieredStopAtLevel=1"] if fast_start else []
         self.proc: subprocess.Popen | None = None
         self._cds_tmp: Path | None = None
 
@@ -126,7 +127,7 @@ class Neo4jTestServer:
             self.home = Path(tempfile.mkdtemp(prefix="sgraph-neo4j-"))
         self.home.mkdir(parents=True, exist_ok=True)
 
-        cmd = [java_executable(), "-Xms256m", f"-Xmx{self.heap}", *JVM_FLAGS, *self._cds_flags(),
+        cmd = [java_executable(), "-Xms256m", f"-Xmx{self.heap}", *self.jit_flags, *JVM_FLAGS, *self._cds_flags(),
                "-cp", f"{JAR}{os.pathsep}{LIB}/*", MAIN_CLASS, str(self.home), str(self.port)]
         log = open(self.log_file, "a", encoding="utf-8")
         log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n")
