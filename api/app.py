@@ -11,7 +11,8 @@ from fastapi import Depends, FastAPI
 from api import problems
 from api.audit import AuditMiddleware
 from api.deps import RateLimit, prepare_store, single_query_values
-from api.routes import connect, health, imports, privacy, records, views
+from api.routes import accounts, connect, health, imports, intros, moves, privacy, records, views
+from graph_service import webhooks
 from graph_service.audit import AuditLog
 from graph_service.errors import StoreUnavailable
 from graph_service.settings import Settings, get_settings
@@ -35,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("store %s unavailable at start; answering 503 until it is back", settings.store.split("://")[0])
         app.state.audit = AuditLog(store)
         app.state.audit.start()
+        stop_dispatcher = webhooks.start_dispatcher(store, settings)
         yield
+        stop_dispatcher()
         app.state.audit.stop()
         store.close()
 
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     problems.install(app)
     app.add_middleware(AuditMiddleware)
-    for module in (health, records, imports, privacy, views):
+    # specific paths (/moves/feed) before the generic record routes (/moves/{id})
+    for module in (health, intros, accounts, moves, views, connect, privacy, imports, records):
         app.include_router(module.router)
     return app

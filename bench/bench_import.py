@@ -29,25 +29,26 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph_service.generate import tie_rows  # noqa: E402
+from graph_service.generate import Synthetic  # noqa: E402
 from graph_service.importing.bulk import import_file  # noqa: E402
 from graph_service.model import Tie  # noqa: E402
 from graph_service.settings import Settings  # noqa: E402
 from graph_service.store import open_store  # noqa: E402
+from graph_service.store.base import scan_all  # noqa: E402
 
 TIES_PER_PERSON = 10
 
 
 def write_inputs(folder: Path, ties: int) -> tuple[Path, Path, int]:
-    people = max(2, ties // TIES_PER_PERSON)
-    persons = folder / f"persons-{people}.jsonl"
+    world = Synthetic(max(2, ties // TIES_PER_PERSON), ties_per_person=TIES_PER_PERSON, seed=1)
+    persons = folder / "persons.jsonl"
     with open(persons, "w") as out:
-        for i in range(people):
-            out.write(json.dumps({"id": f"p{i:07d}", "name": f"Person {i}"}) + "\n")
+        for row in world.rows("person"):
+            out.write(json.dumps(row) + "\n")
     tie_file = folder / f"ties-{ties}.jsonl"
     written = 0
     with open(tie_file, "w") as out:
-        for a, b, strength in tie_rows(people, ties_per_person=TIES_PER_PERSON, seed=1):
+        for a, b, strength in world.tie_rows():
             out.write(json.dumps({"a": a, "b": b, "strength": strength, "kind": "colleague"}) + "\n")
             written += 1
             if written == ties:
@@ -74,14 +75,15 @@ def run_import(url: str, persons: Path, ties: Path, batch: int, loop_rows: int, 
     }
     if loop_rows:
         # one transaction per row, on rows not imported yet (fresh ids), through the same store
-        rows = [Tie(a=f"p{i:07d}", b=f"p{i + 1:07d}", kind="friend", strength=0.3, id=f"loop-{i}")
-                for i in range(loop_rows)]
+        people = [row["id"] for row in scan_all(store, "person")][: loop_rows + 1]
+        rows = [Tie(a=people[i], b=people[i + 1], kind="friend", strength=0.3, id=f"loop-{i}")
+                for i in range(min(loop_rows, len(people) - 1))]
         start = time.perf_counter()
         for row in rows:
             store.write(lambda tx: tx.upsert("tie", [row]))
         loop_seconds = time.perf_counter() - start
-        result["per_row_loop"] = {"rows": loop_rows, "seconds": round(loop_seconds, 2),
-                                  "rows_per_s": round(loop_rows / loop_seconds)}
+        result["per_row_loop"] = {"rows": len(rows), "seconds": round(loop_seconds, 2),
+                                  "rows_per_s": round(len(rows) / loop_seconds)}
         result["ratio_batched_to_loop"] = round(result["rows_per_s"] / result["per_row_loop"]["rows_per_s"], 1)
     store.close()
     queue.put(result)

@@ -12,7 +12,8 @@ so 480k persons give about 1M employments and 960k persons about 1M moves. The
 stores are filled with the store's own ``upsert`` (moves derived per person with
 ``moves.derive_moves``, exactly what an import derives); only the measured steps go
 through the service code: ``apply_snapshot`` for the snapshot, ``feed.list_feed`` for
-the feed. With ``--reuse`` the filled stores are kept in ``--work`` and copied for
+the feed (a ``FeedIndex`` without a projection: our tie strengths from stored ties;
+where they come from does not change the cost of a query). With ``--reuse`` the filled stores are kept in ``--work`` and copied for
 each run, so the snapshot always meets the same store.
 
 The snapshot lists every current employee of a set of companies (largest first)

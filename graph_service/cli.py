@@ -2,74 +2,26 @@
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import socket
-import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph_service.errors import (
-    Conflict,
-    Forbidden,
-    GraphServiceError,
-    InvalidInput,
-    NotFound,
-    StoreUnavailable,
-    Unauthorized,
-)
+from graph_service import cli_moves, cli_views
+from graph_service.cli_connect import connect_app
+from graph_service.console import err, exits_cleanly, out, progress_bar, store
+from graph_service.errors import Forbidden
 from graph_service.keys import Scope
 from graph_service.model import DatePrecision
 from graph_service.settings import get_settings
-from graph_service.store import open_store
-from graph_service.store.base import Store
 
 app = typer.Typer(help="Stakeholder Graph: people, companies and ties for key-account selling.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
-
-EXIT_CODES: list[tuple[type[GraphServiceError], int]] = [
-    (InvalidInput, 3), (NotFound, 4), (Conflict, 5), (Unauthorized, 6), (Forbidden, 6), (StoreUnavailable, 7),
-]
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def exits_cleanly(fn: F) -> F:
-    """Turn service errors into one line on stderr and an exit code."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except GraphServiceError as error:
-            code = next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1)
-            err.print(f"error: {error}", highlight=False, markup=False)
-            if isinstance(error, InvalidInput) and len(error.problems) > 1:
-                for problem in error.problems[:50]:
-                    err.print(f"  {problem}", highlight=False, markup=False)
-            raise typer.Exit(code) from None
-
-    return run  # type: ignore[return-value]
-
-
-def store() -> Store:
-    return open_store(get_settings())
-
-
-def progress_bar(label: str) -> Progress:
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                    disable=not sys.stderr.isatty())
-
-
 @app.command("import")
 @exits_cleanly
 def import_(
@@ -220,10 +172,9 @@ def keys_revoke(key_id: str) -> None:
     key = keys.revoke(store=store(), key_id=key_id)
     out.print(f"revoked {key.id} ({key.user})")
 
-
-# Sub-commands defined in their own modules; they use the helpers above.
-from graph_service import cli_views  # noqa: E402
-from graph_service.cli_connect import connect_app  # noqa: E402
-
+webhooks_app = typer.Typer(help="Deliver job-move events to webhook subscribers.", no_args_is_help=True)
+webhooks_app.command("dispatch")(exits_cleanly(cli_moves.webhooks_dispatch))
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(connect_app, name="connect")
 app.command("view")(exits_cleanly(cli_views.view))
+app.command("moves")(exits_cleanly(cli_moves.moves))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Column, Table
 
-from graph_service.cli import err, exits_cleanly, out, progress_bar, store
+from graph_service.console import err, exits_cleanly, out, progress_bar, store
 from graph_service.connectors import merges as merge_docs
 from graph_service.connectors.service import Options, connect
 from graph_service.connectors.sync import ENTITIES, ConnectSummary

@@ -28,9 +28,12 @@ so the order is total and the same in every process.
 
 "Connected to our team" means that a team member (a person marked internal) has a
 tie or an interaction with the mover. Our tie strength to a person is the strongest
-tie any team member has with them, ``strength.tie_strength`` over the pair's stored
-tie and interactions (the project's one weights table). Ties and interactions marked
-private or hidden are left out: the feed is shared by the whole team.
+tie any team member has with them. Given a ``projection.Projection`` (as the API
+does), that is the edge ``strength`` of its graph, which also counts former
+colleagues and referrals (a former colleague has a strength but is not
+"connected"). Without one (the CLI, benchmarks), it is ``strength.tie_strength``
+over the pair's stored tie and interactions only. Either way ties and interactions
+marked private or hidden are left out: the feed is shared by the whole team.
 
 Speed
 -----

@@ -170,10 +170,14 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True, str_strip_whitespace=True)
     entity: ClassVar[str]
 
+    def to_json(self) -> tuple[str, str]:
+        """The record as JSON text (fields in declaration order) and its fingerprint, from one dump."""
+        text = self.model_dump_json()
+        return text, hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
     def fingerprint(self) -> str:
         """Hash of the content; equal fingerprints mean a re-import changes nothing."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
+        return self.to_json()[1]
 
 
 class Person(Record):

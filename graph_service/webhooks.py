@@ -60,7 +60,7 @@ import httpx
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from graph_service.errors import Conflict, InvalidInput, NotFound, Problem, StoreUnavailable
-from graph_service.feed import OurTie, ties_to
+from graph_service.feed import OurTie, team_from_graph, ties_to
 from graph_service.model import ChangeType, DecisionLayer, Id, JobMove
 from graph_service.store.base import Store, StoreTx
 
@@ -377,7 +377,7 @@ def _matches(sub: Mapping[str, Any], move: JobMove, connected: Callable[[str], b
     return not filters["connected_only"] or connected(move.person_id)
 
 
-def describe_move(tx: StoreTx, move: JobMove, tie: OurTie | None) -> dict[str, Any]:
+def describe_move(tx: StoreTx, move: JobMove, tie: OurTie | None, connected: bool) -> dict[str, Any]:
     """The ``data`` of an event: the move, the names, and our tie to the mover, as they are now."""
     companies = tx.get_many("company", [move.from_company_id, move.to_company_id])
     person = tx.get_many("person", [move.person_id]).get(move.person_id)
@@ -391,7 +391,7 @@ def describe_move(tx: StoreTx, move: JobMove, tie: OurTie | None) -> dict[str, A
         "person": {"id": move.person_id, "name": person.name if person else move.person_id},  # type: ignore[attr-defined]
         "from_company": company(move.from_company_id),
         "to_company": company(move.to_company_id),
-        "connected": tie is not None,
+        "connected": connected,
         "our_strength": tie.strength if tie else 0.0,
         "via": tie.via if tie else None,
     }
@@ -401,8 +401,10 @@ class Dispatcher:
     """Runs dispatch passes over one store. Holds no state that matters: drop it at any time."""
 
     def __init__(self, store: Store, config: DispatchConfig | None = None, *, client: httpx.Client | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, projection: Any | None = None) -> None:
+        """``projection``: a ``projection.Projection`` to take our tie strengths from (as the feed does in the API)."""
         self.store = store
+        self.projection = projection
         self.config = config or DispatchConfig()
         self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:12]}"
         self._client = client
@@ -441,6 +443,14 @@ class Dispatcher:
         return created
 
     def _enqueue_step(self, now: datetime) -> tuple[int, bool]:
+        graph: tuple[dict[str, OurTie], set[str]] | None = None
+        if self.projection is not None:  # read outside the store transaction below: it reads the store itself
+            state, last = self.store.read(lambda tx: (tx.get_doc(STATE, "cursor"), tx.last_change()))
+            if (state["seq"] if state else 0) == last:
+                return 0, False
+            with self.projection.current() as G:
+                graph = team_from_graph(G)
+
         def read(tx: StoreTx) -> tuple[int, int, list[tuple[str, dict[str, Any]]]]:
             state = tx.get_doc(STATE, "cursor")
             cursor = state["seq"] if state else 0
@@ -457,13 +467,13 @@ class Dispatcher:
             if not upserted:
                 return cursor, upto, []
             moves: list[JobMove] = list(tx.get_many("move", list(dict.fromkeys(upserted))).values())  # type: ignore[arg-type]
-            ties = self._connections(tx, moves, subs)
+            ties, connected = self._connections(tx, moves, graph)
             events = []
             for move in moves:
-                wanting = [sub for sub in subs if _matches(sub, move, lambda p: p in ties)]
+                wanting = [sub for sub in subs if _matches(sub, move, connected.__contains__)]
                 if not wanting:
                     continue
-                data = describe_move(tx, move, ties.get(move.person_id))
+                data = describe_move(tx, move, ties.get(move.person_id), move.person_id in connected)
                 for sub in wanting:
                     key = idempotency_key(sub["id"], move.id)
                     events.append((sub["id"], {"id": key, "event": EVENT_OF[move.type], "created_at": _iso(now),
@@ -500,15 +510,21 @@ class Dispatcher:
         return (0, True) if made is None else (made, True)
 
     @staticmethod
-    def _connections(tx: StoreTx, moves: Sequence[JobMove], subs: Sequence[Mapping[str, Any]]) -> dict[str, OurTie]:
-        """Our tie to each mover, looked up only when a subscription asks for connected movers or it goes in the body."""
+    def _connections(tx: StoreTx, moves: Sequence[JobMove],
+                     graph: tuple[dict[str, OurTie], set[str]] | None) -> tuple[dict[str, OurTie], set[str]]:
+        """Our tie to each mover, and which movers are connected (a tie or an interaction with our team)."""
         movers = list(dict.fromkeys(m.person_id for m in moves))
+        if graph is not None:
+            best, connected = graph
+            return {p: best[p] for p in movers if p in best}, {p for p in movers if p in connected}
         if len(movers) > _CONNECTED_BY_TEAM:
             from graph_service.asof import our_ties
 
             ours = our_ties(tx)
-            return {p: ours[p] for p in movers if p in ours}
-        return ties_to(tx, movers)
+            found = {p: ours[p] for p in movers if p in ours}
+        else:
+            found = ties_to(tx, movers)
+        return found, set(found)
 
     # -- 2-4. claim, deliver, record -------------------------------------------------------------
     def deliver_due(self, clock: Callable[[], datetime], summary: PassSummary) -> None:
@@ -625,10 +641,11 @@ def run_once(store: Store, now: datetime | None = None, *, config: DispatchConfi
         dispatcher.close()
 
 
-def start_dispatcher(store: Store, settings: Any, config: DispatchConfig | None = None) -> Callable[[], None]:
+def start_dispatcher(store: Store, settings: Any, config: DispatchConfig | None = None, *,
+                     projection: Any | None = None) -> Callable[[], None]:
     """Run dispatch passes in a background thread until the returned function is called."""
     config = config or DispatchConfig.from_settings(settings)
-    dispatcher = Dispatcher(store, config)
+    dispatcher = Dispatcher(store, config, projection=projection)
 
     def loop() -> None:
         while not dispatcher.stopping.is_set():

@@ -220,7 +220,9 @@ def test_feed_and_impact_over_http(client: tuple[TestClient, dict[str, str]], st
     http, headers = client
     build(store)
     response = http.get("/moves/feed", params={"since": "2020-01-01", "connected": "true"}, headers=headers)
-    assert response.status_code == 200, response.text
+    assert response.status_code == 200, (
+        f"{response.text}: create_app must include api.routes.moves before api.routes.records, "
+        "or GET /moves/{id} answers /moves/feed")
     body = response.json()
     assert [i["move"]["person_id"] for i in body["items"]] == ["ann", "ben"]
     assert body["items"][0]["relevance"]["score"] == pytest.approx(0.965)

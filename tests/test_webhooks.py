@@ -329,3 +329,17 @@ def test_dispatchers_in_several_workers_send_each_event_once(store: Store, recei
     assert errors == []
     keys = [headers[webhooks.KEY_HEADER] for headers, _ in receiver.requests]
     assert len(keys) == len(set(keys)) == len(extra)
+
+
+def test_with_the_projection_the_event_carries_its_strength(store: Store, receiver: Receiver) -> None:
+    from graph_service.projection import Projection
+
+    world(store)
+    subscribe(store, receiver.url, connected_only=True)
+    move_ann(store)
+    move_ben(store)
+    Dispatcher(store, CONFIG, projection=Projection(store)).run_once(now())
+    ((_, body),) = receiver.requests  # ben is nobody's contact
+    data = json.loads(body)["data"]
+    assert (data["person"]["id"], data["connected"], data["via"]) == ("ann", True, "tom")
+    assert data["our_strength"] == pytest.approx(0.9, abs=1e-5)

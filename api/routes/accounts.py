@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 
-from api.deps import Reader, StoreDep, audit_persons
+from api.deps import ProjectionDep, Reader, StoreDep, audit_persons, per_process
 from api.schemas import ERRORS
 from graph_service import accounts, screening
 from graph_service.errors import InvalidInput, problems_from_errors
-from graph_service.projection import Projection
 
 router = APIRouter(responses=ERRORS)
 
-_state_lock = threading.Lock()
-
-
-def get_projection(request: Request, store: StoreDep) -> Projection:
-    """The process's projection of the store, built on first use; kept as ``app.state.projection`` for every route."""
-    state = request.app.state
-    with _state_lock:
-        projection = getattr(state, "projection", None)
-        if projection is None or projection.store is not store:
-            projection = state.projection = Projection(store)
-    return projection
-
-
 def get_results_cache(request: Request) -> accounts.ResultCache:
     """Maps and rankings of this process, dropped whenever the projection moves on."""
-    state = request.app.state
-    with _state_lock:
-        cache = getattr(state, "results_cache", None)
-        if cache is None:
-            cache = state.results_cache = accounts.ResultCache()
-    return cache
+    return per_process(request, "results_cache", lambda store: accounts.ResultCache())
 
 
-ProjectionDep = Annotated[Projection, Depends(get_projection)]
 CacheDep = Annotated[accounts.ResultCache, Depends(get_results_cache)]
 
 

@@ -10,8 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import Admin, Reader, StoreDep, audit_persons
-from api.routes.accounts import get_projection
+from api.deps import Admin, ProjectionDep, Reader, StoreDep, audit_persons, get_projection, per_process
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
@@ -21,25 +20,14 @@ from graph_service.store.base import Store
 
 router = APIRouter(responses=ERRORS)
 
-_index_lock = threading.Lock()
-
-
-def feed_index_of(state: object, store: Store, projection: Projection | None = None) -> moves_feed.FeedIndex:
-    """The one feed index of this app (per process), created on first use."""
-    with _index_lock:
-        index = getattr(state, "feed_index", None)
-        if index is None or index.store is not store:
-            index = moves_feed.FeedIndex(store, projection)
-            setattr(state, "feed_index", index)
-    return index
-
 
 def get_feed_index(request: Request, store: StoreDep) -> moves_feed.FeedIndex:
     """The process's feed index, built on first use and kept current from the change feed.
 
     Our tie strengths come from the app's projection, as for paths and account maps.
     """
-    return feed_index_of(request.app.state, store, get_projection(request, store))
+    projection = get_projection(request)
+    return per_process(request, "feed_index", lambda s: moves_feed.FeedIndex(s, projection))
 
 
 FeedIndexDep = Annotated[moves_feed.FeedIndex, Depends(get_feed_index)]
@@ -47,7 +35,7 @@ FeedIndexDep = Annotated[moves_feed.FeedIndex, Depends(get_feed_index)]
 
 @router.get("/moves/feed", response_model=moves_feed.FeedPage, operation_id="moves_feed", tags=["moves"])
 def feed(
-    request: Request, store: StoreDep, index: FeedIndexDep, _: Reader,
+    request: Request, _: Reader, store: StoreDep, index: FeedIndexDep,
     since: Annotated[Day | None, Query(description="moves dated on or after this day")] = None,
     until: Annotated[Day | None, Query(description="moves dated on or before this day")] = None,
     company_id: Annotated[str | None, Query(description="only moves into or out of this company")] = None,
@@ -68,12 +56,12 @@ def feed(
 
 
 @router.get("/moves/{move_id}/impact", response_model=impact.Impact, operation_id="move_impact", tags=["moves"])
-def move_impact(request: Request, move_id: str, store: StoreDep, _: Reader,
+def move_impact(request: Request, move_id: str, _: Reader, store: StoreDep, projection: ProjectionDep,
                 on: Annotated[Day | None, Query(description="read coverage as of this day (default today)")] = None,
                 ) -> impact.Impact:
     """For the company left, who we still know there per decision layer; for the company joined,
     the warm door: the mover, our best path to them, and who else we know there."""
-    found = impact.get(store=store, move_id=move_id, on=on, projection=get_projection(request, store))
+    found = impact.get(store=store, move_id=move_id, on=on, projection=projection)
     persons = [found.person.id] + [c.person.id for side in (found.left.coverage, found.joined.coverage)
                                    for layer in side for c in layer.contacts]
     audit_persons(request, persons)
@@ -151,11 +139,14 @@ def list_webhook_deliveries(webhook_id: str, store: StoreDep, _: Admin, after: s
 def warm_up(state: object, store: Store, projection: Projection | None = None) -> threading.Thread:
     """Build the feed index in the background, so the first feed request does not wait for it.
 
-    Call from the lifespan after the store is open: ``moves.warm_up(app.state, store, projection)``
+    Call from the lifespan once the store is open: ``moves.warm_up(app.state, store, projection)``
     with the app's projection (``app.state.projection``), so the index and the routes share it.
-    A request that comes first waits for the same build instead of starting another.
+    A request that comes during the build waits for it instead of starting another.
     """
-    index = feed_index_of(state, store, projection)
+    index = getattr(state, "feed_index", None)
+    if index is None:
+        index = moves_feed.FeedIndex(store, projection)
+        setattr(state, "feed_index", index)
     thread = threading.Thread(target=index.refresh, name="sgraph-feed-index", daemon=True)
     thread.start()
     return thread

@@ -66,7 +66,7 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 

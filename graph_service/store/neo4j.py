@@ -45,9 +45,8 @@ about 50 microseconds per returned record. Every statement is a file under ``cyp
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -146,21 +145,9 @@ def _links(entity: str, record: Any) -> dict[str, Any]:
 
 
 def dump(record: Record) -> tuple[dict[str, Any], str, str]:
-    """The JSON-mode dump of a record, its sorted JSON text and its fingerprint, from one dump.
-
-    The fingerprint is computed the way ``Record.fingerprint()`` computes it, from the same
-    dump: bulk upserts spend most of their client time here. ``upsert`` checks that the
-    two agree on the first record of every batch and falls back to ``fingerprint()`` if not.
-    """
-    doc = record.model_dump(mode="json")
-    text = json.dumps(doc, sort_keys=True)
-    return doc, text, hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-
-def _dump_agrees(records: Iterable[Record]) -> bool:
-    """Whether ``dump`` computes ``Record.fingerprint()`` for the first of these records."""
-    first = next(iter(records), None)
-    return first is None or dump(first)[2] == first.fingerprint()
+    """The JSON-mode dump of a record, its JSON text and its fingerprint."""
+    text, fp = record.to_json()
+    return json.loads(text), text, fp
 
 
 def _row(entity: str, record: Record, doc: dict[str, Any], text: str, fp: str) -> dict[str, Any]:
@@ -205,11 +192,8 @@ class Neo4jTx:
         created: list[dict[str, Any]] = []
         updated: list[dict[str, Any]] = []
         moved: list[str] = []
-        fast = _dump_agrees(by_id.values())
         for id, record in by_id.items():
             doc, text, fp = dump(record)
-            if not fast:
-                fp = record.fingerprint()
             old = known.get(id)
             if old is not None and old[0] == fp:
                 counts.unchanged += 1

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,6 +65,11 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
+def _column(value: Any) -> Any:
+    """An indexed column's value as SQLite stores it (dates as ISO text, like the documents)."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -81,15 +86,14 @@ class SqliteTx:
         counts = UpsertCounts()
         rows = []
         for id, record in by_id.items():
-            fp = record.fingerprint()
+            text, fp = record.to_json()
             if known.get(id) == fp:
                 counts.unchanged += 1
                 continue
             counts.created += id not in known
             counts.updated += id in known
             counts.changed_ids.append(id)
-            doc = record.model_dump(mode="json")
-            rows.append((id, fp, json.dumps(doc), *(doc[c] for c in columns)))
+            rows.append((id, fp, text, *(_column(getattr(record, c)) for c in columns)))
         if rows:
             names = ", ".join(f'"{c}"' for c in ("id", "fp", "doc", *columns))
             self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({_marks(len(rows[0]))})", rows)
