@@ -15,6 +15,7 @@ from graph_service.errors import InvalidInput, problems_from_errors
 
 router = APIRouter(responses=ERRORS)
 
+
 def get_results_cache(request: Request) -> accounts.ResultCache:
     """Maps and rankings of this process, dropped whenever the projection moves on."""
     return per_process(request, "results_cache", lambda store: accounts.ResultCache())

@@ -28,8 +28,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api import views_glue
-from api.deps import Reader, SettingsDep, StoreDep, Writer, audit_persons
-from api.routes.accounts import get_projection, get_results_cache
+from api.deps import Reader, SettingsDep, StoreDep, Writer, audit_persons, get_projection
+from api.routes.accounts import get_results_cache
 from api.routes.moves import get_feed_index
 from api.schemas import ERRORS
 from graph_service.errors import InvalidInput, Problem
@@ -80,7 +80,7 @@ def _build(request: Request, store: Store, params: views_glue.ViewParams) -> vie
     if isinstance(params, views_glue.TalentFlowParams):
         built = views_glue.build_view(params, store=store, feed_index=get_feed_index(request, store))
     else:
-        built = views_glue.build_view(params, store=store, projection=get_projection(request, store),
+        built = views_glue.build_view(params, store=store, projection=get_projection(request),
                                       cache=get_results_cache(request))
     audit_persons(request, built.persons)
     return built
