@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from graph_service.access import Viewer
 from graph_service.errors import InvalidInput, NotFound, Problem, Unauthorized
 from graph_service.store.base import Store
 
@@ -44,6 +45,10 @@ class ApiKey(BaseModel):
 
     def allows(self, needed: Scope) -> bool:
         return self.revoked_at is None and SCOPE_RANK[self.scope] >= SCOPE_RANK[needed]
+
+    def viewer(self) -> Viewer:
+        """Who this key acts as: its team member if linked, else its user."""
+        return Viewer(id=self.person_id or self.user, admin=self.scope == Scope.admin)
 
 
 def _digest(secret: str) -> str:

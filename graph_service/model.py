@@ -179,6 +179,14 @@ class Record(BaseModel):
         """Hash of the content; equal fingerprints mean a re-import changes nothing."""
         return self.to_json()[1]
 
+    def _derive(self, **values: object) -> None:
+        """Set fields derived in an after-validator (ids, canonical order).
+
+        Writes the instance dict directly: the values are already valid, and pydantic's
+        ``__setattr__`` costs more than the whole rest of a bulk import's validation.
+        """
+        self.__dict__.update(values)
+
 
 class Person(Record):
     entity: ClassVar[str] = "person"
@@ -224,7 +232,7 @@ class Employment(Record):
         if self.start and self.end and self.end < self.start:
             raise ValueError("end: must not be before start")
         if not self.id:
-            self.id = content_id("emp", self.person_id, self.company_id, self.start)
+            self._derive(id=content_id("emp", self.person_id, self.company_id, self.start))
         return self
 
     def current_on(self, day: date) -> bool:
@@ -250,10 +258,8 @@ class Tie(Record):
     def _check(self) -> "Tie":
         if self.a == self.b:
             raise ValueError("b: a tie needs two different persons")
-        if self.a > self.b:
-            self.a, self.b = self.b, self.a
-        if not self.id:
-            self.id = f"tie-{self.a}--{self.b}"[:128]
+        a, b = (self.a, self.b) if self.a < self.b else (self.b, self.a)
+        self._derive(a=a, b=b, id=self.id or f"tie-{a}--{b}"[:128])
         return self
 
 
@@ -282,10 +288,10 @@ class Interaction(Record):
         people = set(self.participants) | set(self.cc) | ({self.initiator} if self.initiator else set())
         if len(people) < 2:
             raise ValueError("participants: an interaction needs at least two different persons")
-        self.participants = sorted(set(self.participants))
-        self.cc = sorted(set(self.cc) - set(self.participants))
-        if not self.id:
-            self.id = content_id("int", self.type, self.at.isoformat(), self.initiator, self.participants, self.cc)
+        participants = sorted(set(self.participants))
+        cc = sorted(set(self.cc) - set(participants))
+        id = self.id or content_id("int", self.type, self.at.isoformat(), self.initiator, participants, cc)
+        self._derive(participants=participants, cc=cc, id=id)
         return self
 
     def persons(self) -> list[str]:
@@ -310,7 +316,7 @@ class Referral(Record):
         if self.referrer_id == self.referred_id:
             raise ValueError("referred_id: a person cannot refer themselves")
         if not self.id:
-            self.id = content_id("ref", self.referrer_id, self.referred_id, self.to_id, self.on)
+            self._derive(id=content_id("ref", self.referrer_id, self.referred_id, self.to_id, self.on))
         return self
 
 

@@ -7,7 +7,7 @@ erased persons stay erased, and employment changes re-derive job moves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph_service import moves as job_moves
@@ -19,55 +19,52 @@ from graph_service.store.base import FILTERS, MODELS, Store, StoreTx, UpsertCoun
 PLACEHOLDER_TAG = "placeholder"
 
 
-def references(entity: str, record: Record) -> Iterable[tuple[str, str, str]]:
+def references(entity: str, record: Record) -> list[tuple[str, str, str]]:
     """(field, referenced entity, id) for every record this one points at."""
     data: Any = record
     if entity == "employment":
-        yield "person_id", "person", data.person_id
-        yield "company_id", "company", data.company_id
-    elif entity == "tie":
-        yield "a", "person", data.a
-        yield "b", "person", data.b
-    elif entity == "interaction":
-        if data.initiator:
-            yield "initiator", "person", data.initiator
-        for field in ("participants", "cc"):
-            for id in getattr(data, field):
-                yield field, "person", id
-    elif entity == "referral":
-        yield "referrer_id", "person", data.referrer_id
-        yield "referred_id", "person", data.referred_id
+        return [("person_id", "person", data.person_id), ("company_id", "company", data.company_id)]
+    if entity == "tie":
+        return [("a", "person", data.a), ("b", "person", data.b)]
+    if entity == "interaction":
+        initiator = [("initiator", "person", data.initiator)] if data.initiator else []
+        return initiator + [(field, "person", id) for field in ("participants", "cc") for id in getattr(data, field)]
+    if entity == "referral":
+        found = [("referrer_id", "person", data.referrer_id), ("referred_id", "person", data.referred_id)]
         if data.to_id:
-            yield "to_id", "person", data.to_id
+            found.append(("to_id", "person", data.to_id))
+        return found
+    return []
 
 
 def check(tx: StoreTx, entity: str, records: Sequence[Record], *, lines: Sequence[int | None] | None = None,
           create_placeholders: bool = False) -> tuple[list[Problem], list[Record], list[Record]]:
     """Problems with references and suppressions; placeholders to create (persons, companies)."""
     lines = lines or [None] * len(records)
+    refs = [references(entity, record) for record in records]
     wanted: dict[str, set[str]] = {"person": set(), "company": set()}
-    for record in records:
-        for _, target, id in references(entity, record):
+    for found in refs:
+        for _, target, id in found:
             wanted[target].add(id)
     if entity == "person":
         wanted["person"] |= {r.id for r in records}
-    existing = {target: tx.existing_ids(target, sorted(ids)) for target, ids in wanted.items() if ids}
+    existing = {target: tx.existing_ids(target, sorted(ids)) if ids else set() for target, ids in wanted.items()}
     suppressed: set[str] = set()
     if suppression.any_suppressed(tx):
-        suppressed = {id for id in wanted["person"] - existing.get("person", set())
+        suppressed = {id for id in wanted["person"] - existing["person"]
                       if suppression.is_suppressed(tx, Person(id=id, name=id))}
         if entity == "person":
             suppressed |= {r.id for r in records if suppression.is_suppressed(tx, r)}  # type: ignore[arg-type]
     problems: list[Problem] = []
     missing: dict[str, set[str]] = {"person": set(), "company": set()}
-    for line, record in zip(lines, records):
+    for line, record, found in zip(lines, records, refs):
         if entity == "person" and record.id in suppressed:
             problems.append(Problem("id", f"person {record.id!r} was erased on request; an admin must lift the "
                                           "suppression before it can be imported again", line))
-        for field, target, id in references(entity, record):
+        for field, target, id in found:
             if id in suppressed:
                 problems.append(Problem(field, f"person {id!r} was erased on request", line))
-            elif id not in existing.get(target, set()):
+            elif id not in existing[target]:
                 if create_placeholders:
                     missing[target].add(id)
                 else:

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from api.deps import Reader, StoreDep, Writer, audit_persons
 from api.schemas import ERRORS, Page
 from graph_service import records
-from graph_service.errors import Conflict
+from graph_service.access import Viewer, can_see, check_can_change
+from graph_service.errors import Conflict, NotFound
 from graph_service.store.base import FILTERS
 from graph_service.model import Company, CompanyStatus, Employment, Interaction, JobMove, Person, Record, Referral, Tie
 
@@ -63,8 +64,9 @@ def persons_in(entity: str, items: list[Record]) -> list[str]:
     return found
 
 
-def _page(items: list[Record], limit: int) -> dict[str, Any]:
-    return {"items": items, "next_cursor": items[-1].id if len(items) == limit else None}
+def _page(items: list[Record], limit: int, viewer: Viewer) -> dict[str, Any]:
+    """The records the viewer may see; the cursor follows the stored page, so paging stays exact."""
+    return {"items": [r for r in items if can_see(viewer, r)], "next_cursor": items[-1].id if len(items) == limit else None}
 
 
 def _add_routes(entity: str, path: str, plural: str, model: type[Record]) -> None:
@@ -73,16 +75,19 @@ def _add_routes(entity: str, path: str, plural: str, model: type[Record]) -> Non
     Query_ = filters_model(entity)
 
     @router.get(path, response_model=Page[model], operation_id=f"list_{plural}", tags=[tag])  # type: ignore[valid-type]
-    def list_(request: Request, store: StoreDep, _: Reader, query: Annotated[Query_, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def list_(request: Request, store: StoreDep, key: Reader, query: Annotated[Query_, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
         given = query.model_dump(exclude={"after", "limit"}, exclude_none=True)
         limit = query.limit
         items = records.list_records(store=store, entity=entity, after=query.after, limit=limit, filters=given)
-        audit_persons(request, persons_in(entity, items))
-        return _page(items, limit)
+        page = _page(items, limit, key.viewer())
+        audit_persons(request, persons_in(entity, page["items"]))
+        return page
 
     @router.get(path + "/{id}", response_model=model, operation_id=f"get_{entity}", tags=[tag])
-    def get(id: str, request: Request, store: StoreDep, _: Reader) -> Record:
+    def get(id: str, request: Request, store: StoreDep, key: Reader) -> Record:
         record = records.get_or_raise(store=store, entity=entity, id=id)
+        if not can_see(key.viewer(), record):
+            raise NotFound(entity, id)
         audit_persons(request, persons_in(entity, [record]))
         return record
 
@@ -90,19 +95,23 @@ def _add_routes(entity: str, path: str, plural: str, model: type[Record]) -> Non
         return
 
     @router.post(path, response_model=model, status_code=201, operation_id=f"create_{entity}", tags=[tag])
-    def create(record: Annotated[model, Body()], store: StoreDep, _: Writer,  # type: ignore[valid-type]
+    def create(record: Annotated[model, Body()], store: StoreDep, key: Writer,  # type: ignore[valid-type]
                create_placeholders: bool = False) -> Record:
+        if "owner" in model.model_fields and record.owner is None:
+            record = record.model_copy(update={"owner": key.viewer().id})
         if store.read(lambda tx: tx.existing_ids(entity, [record.id])):
             raise Conflict(f"{entity} {record.id!r} already exists; use PATCH to change it")
         records.save(store=store, entity=entity, records=[record], create_placeholders=create_placeholders)
         return record
 
     @router.patch(path + "/{id}", response_model=model, operation_id=f"update_{entity}", tags=[tag])
-    def update(id: str, changes: Annotated[dict[str, Any], Body()], store: StoreDep, _: Writer) -> Record:
+    def update(id: str, changes: Annotated[dict[str, Any], Body()], store: StoreDep, key: Writer) -> Record:
+        check_can_change(key.viewer(), entity, records.get_or_raise(store=store, entity=entity, id=id))
         return records.update(store=store, entity=entity, id=id, changes=changes)
 
     @router.delete(path + "/{id}", status_code=204, operation_id=f"delete_{entity}", tags=[tag])
-    def delete(id: str, store: StoreDep, _: Writer) -> Response:
+    def delete(id: str, store: StoreDep, key: Writer) -> Response:
+        check_can_change(key.viewer(), entity, records.get_or_raise(store=store, entity=entity, id=id))
         records.delete(store=store, entity=entity, id=id)
         return Response(status_code=204)
 

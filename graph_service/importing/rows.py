@@ -8,6 +8,7 @@ Both must be UTF-8.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import sys
 import typing
@@ -31,6 +32,7 @@ def detect_format(path: Path, given: str | None) -> str:
     return fmt
 
 
+@functools.cache
 def _list_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(
         name for name, field in model.model_fields.items() if typing.get_origin(field.annotation) is list
@@ -46,8 +48,8 @@ def header_problems(model: type[BaseModel], columns: list[str] | None) -> list[P
     return [Problem(c, "unknown column", 1) for c in unknown] + [Problem(n, "required column missing", 1) for n in required]
 
 
-def raw_rows(path: Path, fmt: str, model: type[BaseModel]) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
-    """(line number, raw row or the problem that made it unreadable)."""
+def raw_rows(path: Path, fmt: str, model: type[BaseModel]) -> Iterator[tuple[int, dict[str, Any] | str | Problem]]:
+    """(line number, raw row or the problem that made it unreadable); a JSON line is left as text."""
     with open(path, encoding="utf-8", newline="") as handle:
         try:
             if fmt == "csv":
@@ -63,14 +65,8 @@ def raw_rows(path: Path, fmt: str, model: type[BaseModel]) -> Iterator[tuple[int
                         yield reader.line_num, row
             else:
                 for number, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        data = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        yield number, Problem("row", f"not valid JSON: {err.msg}")
-                        continue
-                    yield number, data if isinstance(data, dict) else Problem("row", "must be a JSON object")
+                    if line.strip():
+                        yield number, line
         except UnicodeDecodeError as err:
             yield -1, Problem("file", f"not UTF-8 text (byte {err.start})")
         except csv.Error as err:
@@ -88,14 +84,35 @@ def from_csv_cells(model: type[BaseModel], row: dict[str, Any]) -> dict[str, Any
     return data
 
 
+def json_object_problem(text: str) -> Problem | None:
+    """Why a line is not a JSON object, if it is not."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        return Problem("row", f"not valid JSON: {err.msg}")
+    return None if isinstance(data, dict) else Problem("row", "must be a JSON object")
+
+
 def parse(model: type[BaseModel], path: Path, fmt: str) -> Iterator[tuple[int, BaseModel | list[Problem]]]:
-    """Validated records or their problems, with line numbers."""
+    """Validated records or their problems, with line numbers.
+
+    A JSON line is validated straight from its text (pydantic-core parses it); only a
+    line that fails is parsed again, to tell malformed JSON from invalid fields.
+    """
     for line, raw in raw_rows(path, fmt, model):
         if isinstance(raw, Problem):
             yield line, [Problem(raw.field, raw.reason, None if line < 0 else line)]
-            continue
-        data = from_csv_cells(model, raw) if fmt == "csv" else raw
-        try:
-            yield line, model.model_validate(data)
-        except ValidationError as err:
-            yield line, problems_from_errors(err.errors(), line)
+        else:
+            yield line, _validate(model, raw, line)
+
+
+def _validate(model: type[BaseModel], raw: dict[str, Any] | str, line: int) -> BaseModel | list[Problem]:
+    try:
+        if isinstance(raw, str):
+            return model.model_validate_json(raw)
+        return model.model_validate(from_csv_cells(model, raw))
+    except ValidationError as err:
+        unreadable = json_object_problem(raw) if isinstance(raw, str) else None
+        if unreadable:
+            return [Problem(unreadable.field, unreadable.reason, line)]
+        return problems_from_errors(err.errors(), line)

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timezone
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL, doc
 """
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
+CACHE_KIB = 64 * 1024  # page cache per connection: holds the id and reference indexes of a large import
 
 
 def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
@@ -85,17 +87,21 @@ class SqliteTx:
         known = self._fingerprints(table, list(by_id))
         counts = UpsertCounts()
         rows = []
+        values = attrgetter("id", *columns)
         for id, record in by_id.items():
             text, fp = record.to_json()
-            if known.get(id) == fp:
+            before = known.get(id)
+            if before == fp:
                 counts.unchanged += 1
                 continue
-            counts.created += id not in known
-            counts.updated += id in known
+            if before is None:
+                counts.created += 1
+            else:
+                counts.updated += 1
             counts.changed_ids.append(id)
-            rows.append((id, fp, text, *(_column(getattr(record, c)) for c in columns)))
+            rows.append((fp, text, *map(_column, values(record))))
         if rows:
-            names = ", ".join(f'"{c}"' for c in ("id", "fp", "doc", *columns))
+            names = ", ".join(f'"{c}"' for c in ("fp", "doc", "id", *columns))
             self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({_marks(len(rows[0]))})", rows)
             if entity == "interaction":
                 self._index_interaction_persons([by_id[id] for id in counts.changed_ids])
@@ -255,6 +261,8 @@ class SqliteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=OFF")
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            conn.execute("PRAGMA temp_store=MEMORY")
             self._local.conn = conn
         return conn
 
