@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from api.deps import StoreDep
 
@@ -17,7 +17,11 @@ class Health(BaseModel):
 class Ready(BaseModel):
     status: str
     store: str
-    change_seq: int
+    change_seq: int = Field(description="the last committed change in the store's change feed")
+    projection_lag: int | None = Field(
+        description="changes committed that this worker's projection has not applied yet (null: not built yet); "
+        "every query applies them first"
+    )
 
 
 @router.get("/health", response_model=Health, operation_id="health")
@@ -27,7 +31,9 @@ def health() -> Health:
 
 
 @router.get("/ready", response_model=Ready, operation_id="ready", responses={503: {"description": "Store unavailable"}})
-def ready(store: StoreDep) -> Ready:
+def ready(request: Request, store: StoreDep) -> Ready:
     """The store answers; 503 with Retry-After when it does not."""
     seq = store.read(lambda tx: tx.last_change())
-    return Ready(status="ready", store=store.url.split("://")[0], change_seq=seq)
+    projection = getattr(request.app.state, "projection", None)
+    lag = None if projection is None else max(0, seq - projection.seq)
+    return Ready(status="ready", store=store.url.split("://")[0], change_seq=seq, projection_lag=lag)
