@@ -62,3 +62,12 @@ def api(settings: Settings, store: Store) -> Iterator[Api]:
     tokens = {scope: keys.create(store=store, user=f"{scope.value}-user", scope=scope)[1] for scope in Scope}
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Api(client, store, tokens)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which backends the store contract ran on, so a green run proves both were tested."""
+    passed = terminalreporter.stats.get("passed", [])
+    for backend in ("sqlite", "neo4j"):
+        count = sum(1 for report in passed
+                    if report.nodeid.startswith("tests/store/test_contract.py") and f"[{backend}]" in report.nodeid)
+        terminalreporter.write_line(f"store contract on {backend}: {count} tests passed")
