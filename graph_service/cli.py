@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from graph_service import cli_accounts, cli_moves, cli_views
+from graph_service import cli_accounts, cli_intro, cli_moves, cli_views
 from graph_service.cli_connect import connect_app
 from graph_service.console import err, exits_cleanly, out, progress_bar, store
 from graph_service.errors import Forbidden
@@ -177,6 +177,7 @@ webhooks_app.command("dispatch")(exits_cleanly(cli_moves.webhooks_dispatch))
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(connect_app, name="connect")
 app.command("view")(exits_cleanly(cli_views.view))
+app.command("intro")(exits_cleanly(cli_intro.intro))
 app.command("moves")(exits_cleanly(cli_moves.moves))
 app.command("account")(exits_cleanly(cli_accounts.account))
 app.command("influencers")(exits_cleanly(cli_accounts.influencers))
