@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--warmup-seconds", type=int, default=15, help="length of one warm-up round")
-    parser.add_argument("--warmup-rounds", type=int, default=8, help="at most this many warm-up rounds")
+    parser.add_argument("--warmup-rounds", type=int, default=20, help="at most this many warm-up rounds")
     parser.add_argument("--route-seconds", type=int, default=15, help="length of each per-route run (0: skip)")
     parser.add_argument("--health-seconds", type=int, default=10, help="length of each /health run")
     parser.add_argument("--health-rounds", type=int, default=3, help="alternating rounds, ours then bare")
@@ -357,17 +357,22 @@ def main(argv: list[str] | None = None) -> int:
 
         # 3. warm-up
         rounds: list[dict[str, Any]] = []
+        settled = False
         for i in range(args.warmup_rounds):
             r = wrk(ours.url, args.warmup_seconds, args.connections, args.wrk_threads, wenv, MIX, timeout_s=60)
-            rounds.append({k: r[k] for k in ("rps", "latency_ms", "errors", "statuses")})
+            rounds.append({k: r[k] for k in ("requests", "rps", "latency_ms", "errors", "statuses")})
             log(f"warm-up {i + 1}: {r['rps']} req/s, p50 {r['latency_ms']['p50']} ms, p99 {r['latency_ms']['p99']} ms, "
                 f"errors {r['errors']}")
-            if len(rounds) >= 2:
+            enough = [x["requests"] >= 10 * args.connections and x["errors"] == 0 for x in rounds[-2:]]
+            if len(rounds) >= 2 and all(enough):
                 a, b = rounds[-2]["latency_ms"]["p50"], rounds[-1]["latency_ms"]["p50"]
-                if abs(a - b) <= 0.15 * max(a, b) and r["errors"] == 0:
+                if abs(a - b) <= 0.15 * max(a, b):
+                    settled = True
                     break
         result["warmup"] = {"round_seconds": args.warmup_seconds, "rounds": rounds,
-                            "rule": "until two rounds' p50 differ by <= 15% with no errors"}
+                            "rule": "until two successive rounds, each with >= 10 requests per connection and no "
+                                    "errors, have p50 within 15% of each other (or --warmup-rounds is reached)",
+                            "settled": settled}
 
         # 4. soak
         sampler = RssSampler(ours, args.sample_seconds)

@@ -33,11 +33,13 @@ The search
    ``max_hops - 2``. The first hops out of the sources get the label for
    ``max_hops - 1`` from one more level, relaxed from whichever side is cheaper:
    the last level's frontier or the first hops' own neighbours.
-2. Forward, a best-first enumeration of simple partial paths from the sources,
-   keyed by ``prefix + best completion``. A label is the best *walk* to a target,
-   a lower bound on every simple completion in the total order, so complete paths
-   leave the queue exactly in that order (A* with an exact walk heuristic); a
-   partial path whose first introducer is taken is dropped.
+2. With diversity, each first hop's head is its best path onward (see
+   ``best_per_introducer``): the k paths are the k best of these and of the direct
+   ties, no search needed. Without, a best-first enumeration of simple partial
+   paths from the sources, keyed by ``prefix + best completion``: a label is the
+   best *walk* to a target, a lower bound on every simple completion in the total
+   order, so complete paths leave the queue exactly in that order (A* with an
+   exact walk heuristic).
 
 References
 ----------
@@ -196,18 +198,15 @@ def warm_paths(
                      newer_than=newer_than, hop_penalty=hop_penalty, weight=weight)
     if not search.sources or not search.targets:
         return []
+    if diverse:
+        return [search.path(nodes, cost) for cost, _, nodes in search.best_per_introducer(k)]
     found: list[tuple[tuple[Any, ...], int]] = []
-    used: set[Node] = set()
     heap = search.first_hops()
     heapq.heapify(heap)
     while heap and len(found) < k:
         _, _, _, prefix, cost, done = heapq.heappop(heap)
-        if diverse and prefix[1] in used:
-            continue
         if done:
             found.append((prefix, cost))
-            if diverse and len(prefix) > 2:
-                used.add(prefix[1])
         else:
             for item in search.extend(prefix, cost):
                 heapq.heappush(heap, item)
@@ -405,6 +404,28 @@ class _Search:
                 if w is not None:
                     found.setdefault(x, []).append((s, w))
         return found
+
+    def best_per_introducer(self, k: int) -> list[Label]:
+        """The ``k`` best of: every direct path, and for each first introducer its best path.
+
+        A first introducer's best path is its best source's tie plus its head: the
+        head is the best walk onward, which repeats no one (a repeat would make a
+        cheaper walk) and avoids every source, so the path is simple and optimal.
+        Full node tuples are built only for the candidates that can make the cut.
+        """
+        heads, targets = self.heads, self.targets
+        candidates = []
+        for x, options in self.firsts.items():
+            if x in targets:
+                candidates += [(w, 1, s, x) for s, w in options]
+            else:
+                w, s = min((w, s) for s, w in options)
+                candidates.append((w + heads[x][0], heads[x][1] + 1, s, x))
+        if not candidates:
+            return []
+        cut = max(heapq.nsmallest(k, (c[:2] for c in candidates)))
+        return sorted((c, n, (s, x) if x in targets else (s, x, *heads[x][2]))
+                      for c, n, s, x in candidates if (c, n) <= cut)[:k]
 
     def first_hops(self) -> list[Entry]:
         """Queue entries for every first hop: complete direct paths and partial paths ``(source, x)``."""

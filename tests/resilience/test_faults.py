@@ -26,12 +26,12 @@ ENTITIES = ("person", "company", "employment", "tie", "interaction", "referral",
 
 
 def dump(store: Store) -> dict[str, list[dict]]:
-    """The whole graph as plain data (derived move timestamps left out)."""
+    """The whole graph as plain data; of derived moves, when and from what they were learned is left out."""
     graph = {}
     for entity in ENTITIES:
         rows = list(scan_all(store, entity))
         if entity == "move":
-            rows = [{k: v for k, v in r.items() if k != "learned_at"} for r in rows]
+            rows = [{k: v for k, v in r.items() if k not in ("learned_at", "source")} for r in rows]
         graph[entity] = rows
     return graph
 
