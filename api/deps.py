@@ -103,7 +103,7 @@ def require(scope: Scope):  # noqa: ANN201 - FastAPI dependency factory
     return check
 
 
-def single_query_values(request: Request) -> None:
+async def single_query_values(request: Request) -> None:
     """Each query parameter at most once: the API has no list-valued query parameters."""
     names = [name for name, _ in request.query_params.multi_items()]
     repeated = sorted({name for name in names if names.count(name) > 1})

@@ -631,6 +631,7 @@ class Projection:
         self.colleagues = colleagues
         self.rebuild_after = rebuild_after
         self._lock = threading.RLock()
+        self._broken = False
         self.seq = 0
         self.graph = nx.Graph(companies={}, team=set(), employees={})
         self.rebuild()
@@ -646,20 +647,29 @@ class Projection:
             rows = {kind: scan_all(self.store, kind, PAGE) for kind in KINDS}
             self.graph = build_graph(rows, weights=self.weights, today=self.today, colleagues=self.colleagues)
             self.seq = seq
+            self._broken = False
 
     def refresh(self) -> int:
-        """Apply every change committed since the last refresh; returns how many changes were applied."""
+        """Apply every change committed since the last refresh; returns how many changes were applied.
+
+        A refresh that fails half way (the store went away) leaves the graph to be rebuilt by the next one.
+        """
         with self._lock:
+            if self._broken:
+                self.rebuild()
             changes: list[Change] = []
+            seq = self.seq
             while True:
-                page = self.store.read(lambda tx: tx.changes_since(self.seq, PAGE))
+                page = self.store.read(lambda tx: tx.changes_since(seq, PAGE))
                 changes += page
-                if page:
-                    self.seq = page[-1].seq
+                seq = page[-1].seq if page else seq
                 if len(page) < PAGE:
                     break
             if changes:
+                self._broken = True
                 self._apply(changes)
+                self._broken = False
+            self.seq = max(self.seq, seq)
             return len(changes)
 
     @contextmanager

@@ -25,7 +25,7 @@ class Ready(BaseModel):
 
 
 @router.get("/health", response_model=Health, operation_id="health")
-def health() -> Health:
+async def health() -> Health:
     """The process is up."""
     return Health(status="ok")
 
