@@ -12,6 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO = Path(__file__).resolve().parents[1]
 
 
+def enron_folder() -> Path:
+    """The Enron demo data: ``shared/data/enron`` beside the project folder or above it."""
+    candidates = [parent / "shared" / "data" / "enron" for parent in REPO.parents]
+    return next((folder for folder in candidates if (folder / "employees.csv").exists()), candidates[0])
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SGRAPH_", extra="ignore")
 
@@ -28,7 +34,7 @@ class Settings(BaseSettings):
         15.0, gt=0, description="how long managed transactions retry transient errors before the API answers 503"
     )
     import_batch_size: int = Field(10_000, ge=1, le=100_000)
-    demo_data: str = Field(str(REPO / ".." / "shared" / "data" / "enron"), description="folder of the Enron demo CSVs")
+    demo_data: str = Field(default_factory=lambda: str(enron_folder()), description="folder of the Enron demo CSVs")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     projection_mode: Literal["full", "bounded"] = "full"

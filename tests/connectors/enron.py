@@ -17,7 +17,9 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "enron"
+from graph_service.settings import enron_folder
+
+DATA = enron_folder()
 DOMAIN = "enron.com"
 
 

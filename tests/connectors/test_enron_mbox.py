@@ -17,7 +17,6 @@ from graph_service.store.base import Store
 from tests.connectors import enron
 from tests.connectors.conftest import rows
 
-pytestmark = pytest.mark.skipif(not (enron.DATA / "emails.csv").exists(), reason="Enron data set not present")
 
 
 @pytest.fixture(scope="module")
