@@ -10,7 +10,7 @@ PERSON_PARAMS = ("person_id", "to", "a", "b", "referrer_id", "referred_id")
 
 
 class AuditMiddleware:
-    """Records user, route, status, time and the persons involved, after the response."""
+    """Records user (or embed token), route, status, time and the persons involved, after the response."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -30,7 +30,8 @@ class AuditMiddleware:
         await self.app(scope, receive, capture)
         state = scope.get("state", {})
         key = state.get("api_key")
-        if key is None:
+        user = key.user if key is not None else state.get("audit_user")  # an embed page: its token
+        if user is None:
             return
         route = scope.get("route")
         template = getattr(route, "path", scope["path"])
@@ -40,5 +41,5 @@ class AuditMiddleware:
             persons.append(params["id"])
         persons += [v for k, v in params.items() if k in PERSON_PARAMS]
         log: AuditLog = scope["app"].state.audit
-        log.record(user=key.user, key_id=key.id, method=scope["method"], route=template, status=status,
+        log.record(user=user, key_id=key.id if key is not None else "", method=scope["method"], route=template, status=status,
                         persons=sorted(set(persons)), params=params)

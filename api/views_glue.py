@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from graph_service.access import Viewer
 from graph_service.accounts import AccountMap, ResultCache, get_account_map
 from graph_service.errors import InvalidInput, NotFound, Problem, problems_from_errors
 from graph_service.feed import FeedIndex, FeedItem, list_feed
@@ -162,9 +163,10 @@ class BuiltView:
     filename: str
 
 
-def build_view(params: ViewParams, *, store: Store, projection: Projection | None = None,
+def build_view(params: ViewParams, *, store: Store, viewer: Viewer, projection: Projection | None = None,
                cache: ResultCache | None = None, feed_index: FeedIndex | None = None) -> BuiltView:
-    """The view ``params`` asks for. ``projection`` is required for paths, network and account views.
+    """The view ``params`` asks for, as ``viewer`` may see it. ``projection`` is required for paths, network and
+    account views.
 
     Raises NotFound for an unknown person or company, InvalidInput for impossible options.
     """
@@ -173,7 +175,7 @@ def build_view(params: ViewParams, *, store: Store, projection: Projection | Non
     if projection is None:
         raise ValueError(f"the {params.view} view needs the projection")
     if isinstance(params, PathsParams):
-        return paths(params, projection=projection)
+        return paths(params, projection=projection, viewer=viewer)
     if isinstance(params, NetworkParams):
         return network(params, projection=projection)
     return account(params, store=store, projection=projection, cache=cache)
@@ -213,18 +215,30 @@ def _tie_evidence(projection: Projection, G: nx.Graph, a: str, b: str) -> list[s
     return [*sentences, f"strength {float(G.edges[a, b]['strength']):.2f}"]
 
 
-def paths(params: PathsParams, *, projection: Projection) -> BuiltView:
-    """Warm paths (see :func:`graph_service.intros.find_intro_paths`), each hop with the sentences that explain it."""
-    result: IntroResult = find_intro_paths(projection=projection, request=params.intro_request())
+def paths(params: PathsParams, *, projection: Projection, viewer: Viewer) -> BuiltView:
+    """Warm paths (see :func:`graph_service.intros.find_intro_paths`), each hop with the sentences that explain it.
+
+    A person hidden from the viewer (someone's private contact) is drawn as that note, once per path.
+    """
+    result: IntroResult = find_intro_paths(projection=projection, request=params.intro_request(), viewer=viewer)
+    shown: set[str] = set()
     with projection.current() as G:
         target = _company(G, params.company_id) if params.company_id else None
         drawn = []
         for path in result.paths:
-            chain = [path.hops[0].source.id] + [hop.target.id for hop in path.hops]
-            persons = [_person(G, p, params.company_id) if p in G else {"id": p, "name": p} for p in chain]
+            ends = [(path.hops[0].source, path.hops[0].note)] + [(hop.target, hop.note) for hop in path.hops]
+            persons = []
+            for i, (person, note) in enumerate(ends):
+                if person is None:
+                    persons.append({"id": f"private {path.rank}.{i}", "name": note})
+                else:
+                    shown.add(person.id)
+                    persons.append(_person(G, person.id, params.company_id) if person.id in G
+                                   else {"id": person.id, "name": person.name})
             persons[-1].update(title=path.target.title, layer=path.target.layer,
                                company=path.target.company.name if path.target.company else "")
-            hops = [{"strength": hop.strength, "evidence": [*hop.why, f"strength {hop.strength:.2f}"]}
+            hops = [{"strength": hop.strength,
+                     "evidence": [*hop.why, f"strength {hop.strength:.2f}"] if hop.strength is not None else [hop.note]}
                     for hop in path.hops]
             drawn.append({"persons": persons, "hops": hops, "score": path.score})
         if target is not None:
@@ -235,9 +249,8 @@ def paths(params: PathsParams, *, projection: Projection) -> BuiltView:
     if not result.paths and result.detail:
         view.graph["subtitle"] = f"no path: {result.detail}"
     view.graph["params"] = canonical(params)
-    shown = sorted({node[2:] for node in view if node.startswith("p:")})
     which = ("company", params.company_id) if params.company_id else ("person", params.person_id)
-    return BuiltView(view, shown, _slug("paths", *which))
+    return BuiltView(view, sorted(shown), _slug("paths", *which))
 
 
 def _drawn(G: nx.Graph, center: str, depth: int, cap: int) -> tuple[set[str], list[str]]:

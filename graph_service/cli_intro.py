@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from graph_service.access import OPERATOR
+from graph_service.asof import PersonRef
 from graph_service.errors import InvalidInput, problems_from_errors
 from graph_service.intros import IntroRequest, IntroResult, find_intro_paths, find_person
 from graph_service.model import DecisionLayer
@@ -66,7 +68,11 @@ def intro(
         )
     except ValidationError as error:
         raise InvalidInput(problems_from_errors(list(error.errors()))) from None
-    show(find_intro_paths(projection=projection, request=request))
+    show(find_intro_paths(projection=projection, request=request, viewer=OPERATOR))
+
+
+def _name(person: PersonRef | None, note: str | None) -> str:
+    return person.name if person is not None else note or "private"
 
 
 def show(result: IntroResult) -> None:
@@ -81,9 +87,13 @@ def show(result: IntroResult) -> None:
     for path in result.paths:
         for i, hop in enumerate(path.hops):
             first = i == 0
-            to = hop.target.name + (f" ({path.target.title})" if hop.target.id == path.target.person.id and path.target.title else "")
-            table.add_row(str(path.rank) if first else "", f"{path.score:.4f}" if first else "", hop.source.name, to,
-                          f"{hop.strength:.3f}", "\n".join(hop.why))
+            to = _name(hop.target, hop.note)
+            if hop.target is not None and hop.target.id == path.target.person.id and path.target.title:
+                to += f" ({path.target.title})"
+            score = f"{path.score:.4f}" if path.score is not None else "private"
+            strength = f"{hop.strength:.3f}" if hop.strength is not None else "private"
+            table.add_row(str(path.rank) if first else "", score if first else "", _name(hop.source, hop.note), to,
+                          strength, "\n".join(hop.why))
         table.add_section()
     out.print(table)
     if result.introducers:

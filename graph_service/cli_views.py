@@ -53,6 +53,7 @@ def view(
 ) -> None:
     """Draw a view (warm paths, a person's network, an account map, talent flow) into a file."""
     from api import views_glue
+    from graph_service.access import OPERATOR
     from graph_service.projection import Projection
     from visualize import export, render
 
@@ -73,7 +74,7 @@ def view(
     store = open_store(get_settings())
     try:
         projection = None if kind == "talent-flow" else Projection(store)
-        built = views_glue.build_view(params, store=store, projection=projection)
+        built = views_glue.build_view(params, store=store, viewer=OPERATOR, projection=projection)
     finally:
         store.close()
     if format == "html":

@@ -21,12 +21,13 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graph_service.access import Viewer, masked_path
 from graph_service.asof import PersonRef
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import CompanyRef
 from graph_service.model import DecisionLayer, Id
 from graph_service.paths import Introductions, WarmPath, best_introducers, warm_paths
-from graph_service.projection import Company, Job, Projection
+from graph_service.projection import Company, Job, Projection, private_ties
 from graph_service.strength import PairEvidence, ReferralEvidence, TalkEvidence, TieEvidence, WorkEvidence, evidence_dicts, strength_parts
 
 MAX_HOPS = 6
@@ -77,9 +78,15 @@ class Target(BaseModel):
 
 
 class IntroHop(BaseModel):
-    source: PersonRef
-    target: PersonRef
-    strength: float
+    source: PersonRef | None
+    """None: a private contact of ``private_of``, whom only they may name."""
+    target: PersonRef | None
+    strength: float | None
+    """None when the hop is hidden from the caller (see ``private_of``)."""
+    private_of: PersonRef | None = None
+    """The owner of the private tie this hop runs over, or that hides one of its persons."""
+    note: str | None = None
+    """For a hidden hop: "a private contact of OWNER: ask them"."""
     why: list[str]
     """One sentence per piece of evidence, with its source."""
     parts: dict[str, float]
@@ -89,10 +96,11 @@ class IntroHop(BaseModel):
 
 class IntroPath(BaseModel):
     rank: int
-    score: float
-    """Product of the ties' strengths, discounted per hop by the hop penalty."""
-    strength: float
+    score: float | None
+    """Product of the ties' strengths, discounted per hop by the hop penalty (None when a hop is hidden)."""
+    strength: float | None
     introducer: PersonRef | None
+    """The first person after the source; None for a direct tie or a hidden private contact."""
     target: Target
     hops: list[IntroHop]
 
@@ -122,12 +130,14 @@ class IntroResult(BaseModel):
     weights_version: str
 
 
-def find_intro_paths(*, projection: Projection, request: IntroRequest) -> IntroResult:
+def find_intro_paths(*, projection: Projection, request: IntroRequest, viewer: Viewer) -> IntroResult:
     """The best warm paths for a request, explained; an empty list with the reason when there are none.
 
-    Raises NotFound for an unknown person or company id.
+    Private ties count (see ``projection.private_ties``); what the viewer may not see of
+    them is left out (see ``access.masked_path``). Raises NotFound for an unknown person
+    or company id.
     """
-    with projection.current() as G:
+    with projection.current() as G, private_ties(G):
         sources = _sources(G, request.sources)
         targets = _targets(G, request)
         avoid = _avoided(G, request)
@@ -140,11 +150,12 @@ def find_intro_paths(*, projection: Projection, request: IntroRequest) -> IntroR
             result.reason, result.detail = _no_ends(G, request, sources, targets)
             return result
         paths = warm_paths(G, sources, targets, k=request.k, diverse=request.diverse, **options)
-        result.paths = [_explain(projection, G, rank, path, targets) for rank, path in enumerate(paths, start=1)]
+        result.paths = [_explain(projection, G, rank, path, targets, viewer) for rank, path in enumerate(paths, start=1)]
         if not paths:
             result.reason, result.detail = _no_paths(G, sources, reachable, request, avoid)
         if request.introducers:
-            _rank_introducers(G, result, best_introducers(G, sources, targets, limit=request.introducers, **options))
+            _rank_introducers(G, result, best_introducers(G, sources, targets, limit=request.introducers, **options),
+                              viewer)
         return result
 
 
@@ -256,20 +267,39 @@ def _no_paths(G: nx.Graph, sources: set[str], targets: set[str], request: IntroR
 # -- explanations -----------------------------------------------------------------------------------
 
 
-def _explain(projection: Projection, G: nx.Graph, rank: int, path: WarmPath, targets: dict[str, Target]) -> IntroPath:
+def _explain(projection: Projection, G: nx.Graph, rank: int, path: WarmPath, targets: dict[str, Target],
+             viewer: Viewer) -> IntroPath:
+    evidences = [G._adj[hop.source][hop.target].evidence for hop in path.hops]
+    owners = [e.tie.owner if e.tie is not None else None for e in evidences]
+    hidden_nodes, hidden_hops = masked_path(viewer, path.nodes, owners)
     hops = []
-    for hop in path.hops:
-        evidence = projection.evidence(hop.source, hop.target)
-        assert evidence is not None
+    for i, (hop, evidence) in enumerate(zip(path.hops, evidences)):
+        owner = owners[i] or next((owners[j] for j in (i - 1, i + 1) if 0 <= j < len(owners) and owners[j]), None)
+        private_of = _owner(G, owner) if owner is not None else None
+        if i in hidden_hops:
+            hops.append(IntroHop(
+                source=None if i in hidden_nodes else _person(G, hop.source),
+                target=None if i + 1 in hidden_nodes else _person(G, hop.target),
+                strength=None, private_of=private_of, note=f"a private contact of {private_of.name}: ask them",
+                why=[], parts={}, evidence=[]))
+            continue
         hops.append(IntroHop(
             source=_person(G, hop.source), target=_person(G, hop.target), strength=round(hop.strength, 6),
+            private_of=private_of if owners[i] is not None else None,
             why=explain_tie(evidence, G, hop.source, hop.target),
             parts={kind: round(part, 6) for kind, part in strength_parts(evidence, projection.weights, projection.today).items()},
             evidence=evidence_dicts(evidence),
         ))
-    introducer = _person(G, path.introducer) if path.introducer is not None else None
-    return IntroPath(rank=rank, score=round(path.score, 6), strength=round(path.strength, 6), introducer=introducer,
+    shown = not hidden_hops
+    introducer = _person(G, path.introducer) if path.introducer is not None and 1 not in hidden_nodes else None
+    return IntroPath(rank=rank, score=round(path.score, 6) if shown else None,
+                     strength=round(path.strength, 6) if shown else None, introducer=introducer,
                      target=targets[path.nodes[-1]], hops=hops)
+
+
+def _owner(G: nx.Graph, owner: str) -> PersonRef:
+    """The owner of a private tie: a team member, or a user not linked to a person."""
+    return _person(G, owner) if owner in G else PersonRef(id=owner, name=owner or "someone")
 
 
 def explain_tie(evidence: PairEvidence, G: nx.Graph, source: str, target: str) -> list[str]:
@@ -360,11 +390,16 @@ def _source_text(sources: Iterable[str | None]) -> str:
     return "source: " + ", ".join(s.replace("_", " ") for s in sources if s)
 
 
-def _rank_introducers(G: nx.Graph, result: IntroResult, view: Introductions) -> None:
+def _rank_introducers(G: nx.Graph, result: IntroResult, view: Introductions, viewer: Viewer) -> None:
+    """Rank introducers and team members; introducers the viewer may not see (someone's private contacts) are left out."""
+    def seen(nodes: list[str]) -> bool:
+        owners = [getattr(G._adj[u][v].evidence.tie, "owner", None) for u, v in zip(nodes, nodes[1:])]
+        return not masked_path(viewer, nodes, owners)[1]
+
     result.introducers = [
         RankedIntroducer(person=_person(G, i.id), via=_person(G, i.path.nodes[0]), targets=i.targets,
                          score=round(i.path.score, 6))
-        for i in view.introducers
+        for i in view.introducers if seen(i.path.nodes)
     ]
     result.members = [
         RankedMember(person=_person(G, m.id), targets=m.targets, introducers=m.introducers, score=round(m.path.score, 6))

@@ -12,13 +12,16 @@ An undirected ``networkx.Graph`` of person ids.
   newest evidence's day) and ``evidence`` (plain dicts, rendered on access).
 - ``G.graph["companies"]``: ``{company id: Company(name, staff, status)}``;
   ``G.graph["team"]``: the set of persons on our team; ``G.graph["employees"]``:
-  ``{company id: set of persons currently employed there}``.
+  ``{company id: set of persons currently employed there}``; ``G.graph["private"]``:
+  the private ties (below).
 
 Evidence, per pair
 ------------------
 Ties
-    Team-visible stored ties (private and hidden ones are left out); of several
-    ties between one pair, the strongest rating counts.
+    Team-visible stored ties; of several ties between one pair, the strongest
+    rating counts. Private ties are kept aside in ``G.graph["private"]`` (a pair's
+    strongest, as edge data whose tie names its ``owner``) and take part only in
+    path finding, inside :func:`private_ties`; hidden ties are left out.
 Interactions
     Team-visible ones. The initiator is paired with each participant (direct) and
     each copied person (copied). Participants are paired with each other when the
@@ -124,7 +127,7 @@ _TYPE = struct.Struct("<BII")  # type, direct, copied
 _WORK = struct.Struct("<BBIIIB")  # tag, relation, start, end, staff, source; then company, department
 _REFERRAL = struct.Struct("<BBIBB")  # tag, relation, on, outcome, source; then id, referrer, referred, to
 _TEXT = struct.Struct("<H")
-TIE, TALK, WORK, REFERRAL = 1, 2, 3, 4
+TIE, TALK, WORK, REFERRAL, PRIVATE_TIE = 1, 2, 3, 4, 5
 NO_SOURCE = 255
 _NAMES: dict[str, tuple[str, ...]] = {
     "kind": tuple(k.value for k in TieKind),
@@ -162,8 +165,10 @@ def pack(evidence: PairEvidence) -> bytes:
     parts = []
     if evidence.tie is not None:
         tie = evidence.tie
-        parts.append(_TIE.pack(TIE, math.nan if tie.rated is None else tie.rated, code["kind"][tie.kind],
-                               code["source"][tie.source], _ordinal(tie.since)))
+        parts.append(_TIE.pack(TIE if tie.owner is None else PRIVATE_TIE, math.nan if tie.rated is None else tie.rated,
+                               code["kind"][tie.kind], code["source"][tie.source], _ordinal(tie.since)))
+        if tie.owner is not None:
+            parts.append(_text(tie.owner))
     if evidence.talk is not None:
         talk = evidence.talk
         parts.append(_TALK.pack(TALK, talk.by_a, talk.by_b, _ordinal(talk.first), _ordinal(talk.last),
@@ -190,10 +195,14 @@ def unpack(buffer: memoryview) -> PairEvidence:
     at, end = 0, buffer.nbytes
     while at < end:
         tag = buffer[at]
-        if tag == TIE:
+        if tag in (TIE, PRIVATE_TIE):
             _, rated, kind, source, since = _TIE.unpack_from(buffer, at)
             at += _TIE.size
-            tie = TieEvidence(None if math.isnan(rated) else rated, names["kind"][kind], names["source"][source], _day(since))
+            owner = None
+            if tag == PRIVATE_TIE:
+                owner, at = _read_text(buffer, at)
+            tie = TieEvidence(None if math.isnan(rated) else rated, names["kind"][kind], names["source"][source],
+                              _day(since), owner)
         elif tag == TALK:
             _, by_a, by_b, first, last, n_types, n_sources = _TALK.unpack_from(buffer, at)
             at += _TALK.size
@@ -342,11 +351,16 @@ class _Stint(NamedTuple):
 
 
 def work_pairs(company_id: str, company: Company | None, stints: list[_Stint], *, weights: StrengthWeights,
-               colleagues: int) -> Iterator[tuple[str, str, WorkEvidence]]:
-    """Pairs of overlapping employments at one company, under the caps of the module docstring."""
-    staff = (company.staff if company and company.staff else None) or len({s.person for s in stints})
+               colleagues: int, sizes: tuple[int, int] | None = None) -> Iterator[tuple[str, str, WorkEvidence]]:
+    """Pairs of overlapping employments at one company, under the caps of the module docstring.
+
+    ``sizes``: ``(persons, employments)`` at the whole company, when ``stints`` are only some of
+    them (whole department and board groups, see ``graph_service.bounded``); default: counted in ``stints``.
+    """
+    persons, employments = sizes or (len({s.person for s in stints}), len(stints))
+    staff = (company.staff if company and company.staff else None) or persons
     relation = "association" if company and company.status == "association" else "colleague"
-    small = staff <= weights.small_company and len(stints) <= 4 * weights.small_company
+    small = staff <= weights.small_company and employments <= 4 * weights.small_company
     groups: dict[tuple[bool, str], list[_Stint]] = defaultdict(list)
     for stint in stints:
         if stint.board:
@@ -387,6 +401,7 @@ class _Builder:
         self._layers: dict[tuple[str, str], tuple[str, int]] = {}
         self._costs: dict[float, int] = {}
         self.stints: dict[str, list[_Stint]] = defaultdict(list)
+        self.sizes: Mapping[str, tuple[int, int]] = {}  # (persons, employments) of companies given in part
 
     # evidence of a pair
     def evidence(self, p: str, q: str) -> PairEvidence | None:
@@ -479,17 +494,39 @@ class _Builder:
     def colleagues_at(self, company_id: str, stints: list[_Stint]) -> set[tuple[str, str]]:
         touched = set()
         company = self.G.graph["companies"].get(company_id)
-        for p, q, work in work_pairs(company_id, company, stints, weights=self.weights, colleagues=self.colleagues):
+        for p, q, work in work_pairs(company_id, company, stints, weights=self.weights, colleagues=self.colleagues,
+                                     sizes=self.sizes.get(company_id)):
             if self.add(p, q, work):
                 touched.add((p, q) if p < q else (q, p))
         return touched
 
     # ties, interactions, referrals
     def tie(self, raw: Mapping[str, Any]) -> None:
-        if raw.get("visibility", "team") == "team":
-            rated = raw.get("strength")
-            self.add(raw["a"], raw["b"], TieEvidence(None if rated is None else float(rated), raw.get("kind") or "other",
-                                                     raw.get("source") or "sales_accounts", self.day(raw.get("since"))))
+        visibility = raw.get("visibility", "team")
+        if visibility == "hidden":
+            return
+        rated = raw.get("strength")
+        tie = TieEvidence(None if rated is None else float(rated), raw.get("kind") or "other",
+                          raw.get("source") or "sales_accounts", self.day(raw.get("since")),
+                          None if visibility == "team" else raw.get("owner") or "")
+        if tie.owner is None:
+            self.add(raw["a"], raw["b"], tie)
+        else:
+            self.private_tie(raw["a"], raw["b"], tie)
+
+    def private_tie(self, a: str, b: str, tie: TieEvidence) -> None:
+        """Keep a private tie aside, in ``G.graph["private"]`` (the strongest rated one of a pair)."""
+        if a == b or a not in self.adj or b not in self.adj:
+            return
+        private = self.G.graph["private"]
+        key = (a, b) if a < b else (b, a)
+        known = private.get(key)
+        if known is not None and (tie.rated or 0.0) <= (known.evidence.tie.rated or 0.0):
+            return
+        evidence = PairEvidence(tie=tie)
+        strength = tie_strength(evidence, self.weights, self.today)
+        if strength > 0.0:
+            private[key] = EdgeData.of(evidence, cost_of(min(strength, 1.0)), last_evidence(evidence, self.today))
 
     def interaction(self, raw: Mapping[str, Any], only: str | None = None) -> None:
         """Count an interaction on its pairs (with ``only``: just the pairs of that person)."""
@@ -554,14 +591,18 @@ class _Builder:
 
 
 def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: StrengthWeights = DEFAULT_WEIGHTS,
-                today: date | None = None, colleagues: int = 3) -> nx.Graph:
+                today: date | None = None, colleagues: int = 3,
+                sizes: Mapping[str, tuple[int, int]] | None = None) -> nx.Graph:
     """The graph of the module docstring from raw records, one iterable per kind of :data:`KINDS`.
 
     Records may be the store's JSON (``scan_all``) or ``generate.Synthetic.rows`` (dates as objects,
     derived ids left out). Kinds are read in :data:`KINDS` order; records naming unknown persons are skipped.
+    ``sizes``: ``(persons, employments)`` of the companies whose employments are given only in
+    part (a neighbourhood: whole department and board groups), for :func:`work_pairs`.
     """
-    G = nx.Graph(companies={}, team=set(), employees={})
+    G = nx.Graph(companies={}, team=set(), employees={}, private={})
     builder = _Builder(G, weights=weights, today=today or date.today(), colleagues=colleagues)
+    builder.sizes = sizes or {}
     collecting = gc.isenabled()
     gc.disable()  # millions of new containers and no garbage: collections would only cost time
     try:
@@ -571,6 +612,25 @@ def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: Str
         if collecting:
             gc.enable()
     return G
+
+
+@contextmanager
+def private_ties(G: nx.Graph) -> Iterator[None]:
+    """``G`` with the private ties added for path finding, and without them again afterwards.
+
+    Only pairs without team-visible evidence get one: where the team already knows a
+    pair, its private rating stays its owner's. Hold the projection's lock throughout
+    (``Projection.current``): while inside, every edge whose tie has an ``owner`` is private.
+    """
+    adj = G._adj
+    added = [(a, b, data) for (a, b), data in G.graph["private"].items() if a in adj and b in adj and b not in adj[a]]
+    for a, b, data in added:
+        adj[a][b] = adj[b][a] = data
+    try:
+        yield
+    finally:
+        for a, b, _ in added:
+            del adj[a][b], adj[b][a]
 
 
 def _counted(types: tuple[tuple[str, int, int], ...], kind: str, copied: bool) -> tuple[tuple[str, int, int], ...]:
@@ -633,7 +693,7 @@ class Projection:
         self._lock = threading.RLock()
         self._broken = False
         self.seq = 0
-        self.graph = nx.Graph(companies={}, team=set(), employees={})
+        self.graph = nx.Graph(companies={}, team=set(), employees={}, private={})
         self.rebuild()
 
     @property
@@ -695,7 +755,10 @@ class Projection:
             return
         G = self.graph
         builder = _Builder(G, weights=self.weights, today=self.today, colleagues=self.colleagues)
+        private = G.graph["private"]
         for person in ids.get(("person", "delete"), ()):
+            for pair in [pair for pair in private if person in pair]:
+                del private[pair]
             if person in G:
                 builder.set_jobs(person, ())
                 G.remove_node(person)
@@ -759,6 +822,7 @@ class Projection:
         if evidence is None:
             return set()
         builder.put(a, b, evidence._replace(tie=None))
+        self.graph.graph["private"].pop((a, b) if a < b else (b, a), None)
         for raw in _listed(tx, "tie", {"person_id": a}):
             if {raw["a"], raw["b"]} == {a, b}:
                 builder.tie(raw)

@@ -131,12 +131,16 @@ def load_weights(path: str | Path) -> StrengthWeights:
 
 
 class TieEvidence(NamedTuple):
-    """The stored tie between the pair (the strongest rated one when there are several)."""
+    """The stored tie between the pair (the strongest rated one when there are several).
+
+    ``owner``: set for a private tie, whose evidence only its owner may see.
+    """
 
     rated: float | None
     kind: str
     source: str
     since: date | None
+    owner: str | None = None
 
 
 class TalkEvidence(NamedTuple):

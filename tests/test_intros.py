@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from graph_service.errors import InvalidInput, NotFound
+from graph_service.access import OPERATOR, Viewer
 from graph_service.intros import EmptyReason, IntroRequest, find_intro_paths, find_person
 from graph_service.model import InteractionType, Person, ReferralOutcome, Source, TieKind
 from graph_service.paths import cost_of
@@ -57,7 +58,7 @@ def projection(world: Store) -> Projection:
 
 
 def ask(projection: Projection, **fields: Any) -> Any:
-    return find_intro_paths(projection=projection, request=IntroRequest(**fields))
+    return find_intro_paths(projection=projection, request=IntroRequest(**fields), viewer=OPERATOR)
 
 
 def test_a_path_to_a_person_with_every_hop_explained(projection: Projection) -> None:
@@ -153,9 +154,35 @@ def test_no_team_is_a_reason_too(store: Store) -> None:
     assert (result.paths, result.reason) == ([], EmptyReason.no_team)
 
 
-def test_private_ties_are_left_out(store: Store) -> None:
-    write(store, person=people("me", "x", internal=("me",)), tie=[tie("me", "x", visibility="private", owner="me")])
-    assert ask(Projection(store, today=TODAY), person_id="x").reason == EmptyReason.target_unconnected
+def test_private_ties_count_and_only_their_owner_sees_them(store: Store) -> None:
+    write(store, person=people("me", "you", "xavier", "ceo", internal=("me", "you")),
+          tie=[tie("you", "me", 0.9), tie("me", "xavier", 0.8, visibility="private", owner="me", notes="college"),
+               tie("xavier", "ceo", 0.7), tie("you", "ceo", 1.0, visibility="hidden", owner="you")])
+    projection = Projection(store, today=TODAY)
+
+    def paths(viewer: str, source: str) -> Any:
+        request = IntroRequest(person_id="ceo", sources=[source], k=1)
+        return find_intro_paths(projection=projection, request=request, viewer=Viewer(viewer))
+
+    mine = paths("me", "me").paths[0]
+    assert [(h.source.id, h.target.id, h.strength) for h in mine.hops] == [("me", "xavier", 0.8), ("xavier", "ceo", 0.7)]
+    assert mine.hops[0].private_of.id == "me" and mine.hops[1].private_of is None
+    assert mine.strength == pytest.approx(0.56)
+
+    # you -> me -> (a private contact of Me) -> ceo: the hidden tie you-ceo is not used at all
+    theirs = paths("you", "you")
+    path = theirs.paths[0]
+    assert [(h.source and h.source.id, h.target and h.target.id) for h in path.hops] == [
+        ("you", "me"), ("me", None), (None, "ceo")]
+    assert path.hops[0].strength == 0.9 and path.hops[0].why
+    for hop in path.hops[1:]:
+        assert (hop.strength, hop.why, hop.parts, hop.evidence) == (None, [], {}, [])
+        assert (hop.private_of.id, hop.note) == ("me", "a private contact of Me: ask them")
+    assert (path.score, path.strength, path.introducer.id) == (None, None, "me")
+    assert "xavier" not in theirs.model_dump_json().lower() and "0.8" not in theirs.model_dump_json()
+
+    write(store, tie=[tie("me", "xavier", 0.8, visibility="hidden", owner="me")])
+    assert paths("me", "me").paths == []
 
 
 def test_find_a_person_by_name(projection: Projection, world: Store) -> None:

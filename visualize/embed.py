@@ -64,12 +64,14 @@ Secret = str | bytes | _Secret
 
 @dataclass(frozen=True)
 class EmbedGrant:
-    """What a token allows: one view, with these canonical parameters, until ``expires_at``."""
+    """What a token allows: one view, with these canonical parameters, until ``expires_at``, shown as
+    ``viewer`` (the id of the user who made it) may see it."""
 
     view: str
     params: dict[str, str] = field(hash=False)
     token_id: str
     expires_at: datetime
+    viewer: str
 
 
 @dataclass(frozen=True)
@@ -114,16 +116,19 @@ def mint(
     view: str,
     params: Mapping[str, Any],
     ttl: timedelta,
+    viewer: str,
     now: datetime | None = None,
 ) -> EmbedToken:
-    """A new token for ``view`` with ``params``, valid for ``ttl`` (at most a year), with a fresh token id."""
+    """A new token for ``view`` with ``params`` as ``viewer`` sees them, valid for ``ttl`` (at most a year),
+    with a fresh token id."""
     if not VIEW_NAME.match(view):
         raise InvalidInput(Problem("view", "must be a view name"))
     if not timedelta(0) < ttl <= MAX_TTL:
         raise InvalidInput(Problem("ttl", f"must be positive and at most {MAX_TTL.days} days"))
     expires_at = (_now(now) + ttl).replace(microsecond=0)
-    grant = EmbedGrant(view, canonical_params(params), secrets.token_urlsafe(12), expires_at)
-    payload = {"v": grant.view, "p": grant.params, "exp": int(expires_at.timestamp()), "jti": grant.token_id}
+    grant = EmbedGrant(view, canonical_params(params), secrets.token_urlsafe(12), expires_at, viewer)
+    payload = {"v": grant.view, "p": grant.params, "exp": int(expires_at.timestamp()), "jti": grant.token_id,
+               "u": viewer}
     return EmbedToken(_serializer(secret).dumps(payload), grant)
 
 
@@ -145,6 +150,7 @@ def verify(
             params={str(k): str(v) for k, v in dict(payload["p"]).items()},
             token_id=str(payload["jti"]),
             expires_at=datetime.fromtimestamp(int(payload["exp"]), timezone.utc),
+            viewer=str(payload["u"]),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise EmbedTokenInvalid("embed token is not valid") from err

@@ -32,6 +32,7 @@ from api.deps import Reader, SettingsDep, StoreDep, Writer, audit_persons, get_p
 from api.routes.accounts import get_results_cache
 from api.routes.moves import get_feed_index
 from api.schemas import ERRORS
+from graph_service.access import Viewer
 from graph_service.errors import InvalidInput, Problem
 from graph_service.model import Day, DecisionLayer
 from graph_service.settings import Settings
@@ -75,12 +76,12 @@ def _static_url(request: Request) -> str:
     return f"{request.scope.get('root_path', '')}/static"
 
 
-def _build(request: Request, store: Store, params: views_glue.ViewParams) -> views_glue.BuiltView:
+def _build(request: Request, store: Store, viewer: Viewer, params: views_glue.ViewParams) -> views_glue.BuiltView:
     """Build a view from the app's one projection, results cache and feed index (each made on first use)."""
     if isinstance(params, views_glue.TalentFlowParams):
-        built = views_glue.build_view(params, store=store, feed_index=get_feed_index(request, store))
+        built = views_glue.build_view(params, store=store, viewer=viewer, feed_index=get_feed_index(request, store))
     else:
-        built = views_glue.build_view(params, store=store, projection=get_projection(request),
+        built = views_glue.build_view(params, store=store, viewer=viewer, projection=get_projection(request),
                                       cache=get_results_cache(request))
     audit_persons(request, built.persons)
     return built
@@ -92,8 +93,9 @@ def _page(request: Request, built: views_glue.BuiltView, frame_ancestors: str) -
                                        "Content-Security-Policy": render.content_security_policy(frame_ancestors)})
 
 
-def _respond(request: Request, store: Store, params: views_glue.ViewParams, format: Format) -> Response:
-    built = _build(request, store, params)
+def _respond(request: Request, store: Store, viewer: Viewer, params: views_glue.ViewParams,
+             format: Format) -> Response:
+    built = _build(request, store, viewer, params)
     if format == "html":
         return _page(request, built, "'none'")
     body, media_type = export.export(built.graph, format)
@@ -111,7 +113,7 @@ def _params(view: str, **values: object) -> views_glue.ViewParams:
 @router.get("/views/paths", response_class=Response, responses=VIEW_RESPONSES, operation_id="view_paths",
             tags=["views"])
 def view_paths(
-    request: Request, store: StoreDep, _: Reader,
+    request: Request, store: StoreDep, key: Reader,
     person_id: Annotated[str | None, Query(description="the target person")] = None,
     company_id: Annotated[str | None, Query(description="the target company: its current employees")] = None,
     layers: Annotated[str | None, Query(description="with company_id: comma-separated decision layers "
@@ -124,43 +126,43 @@ def view_paths(
     """Warm paths from our team to a person or a company's people, each hop labelled with its evidence."""
     params = _params("paths", person_id=person_id, company_id=company_id, layers=layers, sources=sources, k=k,
                      max_hops=max_hops)
-    return _respond(request, store, params, format)
+    return _respond(request, store, key.viewer(), params, format)
 
 
 @router.get("/views/network/{person_id}", response_class=Response, responses=VIEW_RESPONSES,
             operation_id="view_network", tags=["views"])
 def view_network(
-    request: Request, person_id: str, store: StoreDep, _: Reader,
+    request: Request, person_id: str, store: StoreDep, key: Reader,
     depth: Annotated[int, Query(ge=1, le=2, description="1: the person's ties; 2: also theirs")] = 1,
     cap: Annotated[int, Query(ge=1, le=views_glue.MAX_CAP, description="most ties drawn per person")] = 30,
     format: FormatQuery = "html",
 ) -> Response:
     """A person's network, strongest ties first; the rest of each person's ties as one "N more" node."""
-    return _respond(request, store, _params("network", person_id=person_id, depth=depth, cap=cap), format)
+    return _respond(request, store, key.viewer(), _params("network", person_id=person_id, depth=depth, cap=cap), format)
 
 
 @router.get("/views/account/{company_id}", response_class=Response, responses=VIEW_RESPONSES,
             operation_id="view_account", tags=["views"])
 def view_account(
-    request: Request, company_id: str, store: StoreDep, _: Reader,
+    request: Request, company_id: str, store: StoreDep, key: Reader,
     as_of: Annotated[Day | None, Query(description="the account's people on this day (default: today)")] = None,
     format: FormatQuery = "html",
 ) -> Response:
     """An account map drawn top-down: decision-makers, executors, users and influencers, then our team."""
-    return _respond(request, store, _params("account", company_id=company_id, as_of=as_of), format)
+    return _respond(request, store, key.viewer(), _params("account", company_id=company_id, as_of=as_of), format)
 
 
 @router.get("/views/talent-flow", response_class=Response, responses=VIEW_RESPONSES,
             operation_id="view_talent_flow", tags=["views"])
 def view_talent_flow(
-    request: Request, store: StoreDep, _: Reader,
+    request: Request, store: StoreDep, key: Reader,
     since: Annotated[Day | None, Query(description="moves dated on or after this day")] = None,
     until: Annotated[Day | None, Query(description="moves dated on or before this day")] = None,
     company_id: Annotated[str | None, Query(description="only moves into or out of this company")] = None,
     format: FormatQuery = "html",
 ) -> Response:
     """Companies joined by the job moves between them over a period (arrow width: number of moves)."""
-    return _respond(request, store, _params("talent_flow", since=since, until=until, company_id=company_id), format)
+    return _respond(request, store, key.viewer(), _params("talent_flow", since=since, until=until, company_id=company_id), format)
 
 
 # -- static assets ------------------------------------------------------------------------------
@@ -206,11 +208,12 @@ def _is_revoked(store: Store, token_id: str) -> bool:
 
 @router.post("/embeds", response_model=EmbedOut, status_code=201, responses=ERRORS, operation_id="create_embed",
              tags=["views"])
-def create_embed(body: EmbedIn, request: Request, settings: SettingsDep, _: Writer) -> EmbedOut:
-    """A signed token that shows one view with these parameters, and nothing else, until it expires or is revoked."""
+def create_embed(body: EmbedIn, request: Request, settings: SettingsDep, key: Writer) -> EmbedOut:
+    """A signed token that shows one view with these parameters, and nothing else, until it expires or is revoked.
+    The page shows what its creator may see, and every view of it is audited under the token's id."""
     params = views_glue.parse_params(body.view, body.params)
     minted = embed.mint(secret=embed_secret(settings), view=body.view, params=views_glue.canonical(params),
-                        ttl=timedelta(seconds=body.ttl_seconds))
+                        ttl=timedelta(seconds=body.ttl_seconds), viewer=key.viewer().id)
     grant = minted.grant
     url = f"{request.scope.get('root_path', '')}/embed/{minted.token}"
     return EmbedOut(url=url, token=minted.token, token_id=grant.token_id, view=grant.view, params=grant.params,
@@ -227,7 +230,8 @@ def get_embed(token: Annotated[str, Path(max_length=4096)], request: Request, st
     grant = embed.verify(token, secret=embed_secret(settings), is_revoked=lambda id: _is_revoked(store, id))
     if request.query_params:
         raise embed.EmbedScopeMismatch("an embed shows its own view and parameters only: no query parameters")
-    built = _build(request, store, views_glue.parse_params(grant.view, grant.params))
+    request.state.audit_user = f"embed {grant.token_id} of {grant.viewer}"
+    built = _build(request, store, Viewer(id=grant.viewer), views_glue.parse_params(grant.view, grant.params))
     return _page(request, built, settings.frame_ancestors)
 
 

@@ -198,7 +198,7 @@ def test_embed_params_are_checked_when_minted(world: Api) -> None:
 
 def test_expired_tampered_and_revoked_tokens_show_nothing(world: Api) -> None:
     secret = embed_secret(world.client.app.state.settings)
-    expired = embed.mint(secret=secret, view="account", params={"company_id": "acme"}, ttl=timedelta(hours=1),
+    expired = embed.mint(viewer="me", secret=secret, view="account", params={"company_id": "acme"}, ttl=timedelta(hours=1),
                          now=datetime.now(timezone.utc) - timedelta(hours=2))
     _assert_no_data(world.client.get(f"/embed/{expired.token}"), 401)
 
@@ -207,7 +207,7 @@ def test_expired_tampered_and_revoked_tokens_show_nothing(world: Api) -> None:
     payload, signature = token.rsplit(".", 1)
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     _assert_no_data(world.client.get(f"/embed/{payload}.{flipped}"), 401)
-    forged = embed.mint(secret="another-secret-0123456789", view="account", params={"company_id": "acme"},
+    forged = embed.mint(viewer="me", secret="another-secret-0123456789", view="account", params={"company_id": "acme"},
                         ttl=timedelta(hours=1))
     _assert_no_data(world.client.get(f"/embed/{forged.token}"), 401)
 

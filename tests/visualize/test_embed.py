@@ -22,7 +22,7 @@ def never(_: str) -> bool:
 
 @pytest.fixture
 def minted() -> embed.EmbedToken:
-    return embed.mint(secret=SECRET, view="network", params=PARAMS, ttl=timedelta(hours=1), now=NOW)
+    return embed.mint(viewer="me", secret=SECRET, view="network", params=PARAMS, ttl=timedelta(hours=1), now=NOW)
 
 
 def test_valid_token_returns_its_grant(minted: embed.EmbedToken) -> None:
@@ -62,7 +62,7 @@ def test_truncated_or_extended(minted: embed.EmbedToken) -> None:
 
 
 def test_payload_swapped_from_another_token(minted: embed.EmbedToken) -> None:
-    other = embed.mint(secret=SECRET, view="network", params={**PARAMS, "person_id": "ceo"}, ttl=timedelta(hours=1),
+    other = embed.mint(viewer="me", secret=SECRET, view="network", params={**PARAMS, "person_id": "ceo"}, ttl=timedelta(hours=1),
                        now=NOW)
     forged = other.token.rsplit(".", 1)[0] + "." + minted.token.rsplit(".", 1)[1]
     with pytest.raises(embed.EmbedTokenInvalid):
@@ -102,27 +102,27 @@ def test_revoked(minted: embed.EmbedToken) -> None:
     with pytest.raises(embed.EmbedTokenRevoked) as caught:
         embed.verify(minted.token, secret=SECRET, is_revoked=revoked.__contains__, now=NOW)
     assert isinstance(caught.value, Unauthorized)
-    other = embed.mint(secret=SECRET, view="network", params=PARAMS, ttl=timedelta(hours=1), now=NOW)
+    other = embed.mint(viewer="me", secret=SECRET, view="network", params=PARAMS, ttl=timedelta(hours=1), now=NOW)
     assert other.grant.token_id != minted.grant.token_id
     embed.verify(other.token, secret=SECRET, is_revoked=revoked.__contains__, now=NOW)
 
 
 def test_secret_may_be_a_secret_str() -> None:
-    token = embed.mint(secret=SecretStr(SECRET), view="paths", params={"to": "ceo"}, ttl=timedelta(minutes=5), now=NOW)
+    token = embed.mint(viewer="me", secret=SecretStr(SECRET), view="paths", params={"to": "ceo"}, ttl=timedelta(minutes=5), now=NOW)
     assert embed.verify(token.token, secret=SECRET, is_revoked=never, now=NOW).view == "paths"
 
 
 def test_refuses_weak_secret_bad_ttl_bad_view_and_nested_params() -> None:
     with pytest.raises(InvalidInput):
-        embed.mint(secret="short", view="paths", params={}, ttl=timedelta(minutes=5))
+        embed.mint(viewer="me", secret="short", view="paths", params={}, ttl=timedelta(minutes=5))
     with pytest.raises(InvalidInput):
-        embed.mint(secret=SECRET, view="paths", params={}, ttl=timedelta(0))
+        embed.mint(viewer="me", secret=SECRET, view="paths", params={}, ttl=timedelta(0))
     with pytest.raises(InvalidInput):
-        embed.mint(secret=SECRET, view="paths", params={}, ttl=timedelta(days=366))
+        embed.mint(viewer="me", secret=SECRET, view="paths", params={}, ttl=timedelta(days=366))
     with pytest.raises(InvalidInput):
-        embed.mint(secret=SECRET, view="../admin", params={}, ttl=timedelta(minutes=5))
+        embed.mint(viewer="me", secret=SECRET, view="../admin", params={}, ttl=timedelta(minutes=5))
     with pytest.raises(InvalidInput):
-        embed.mint(secret=SECRET, view="paths", params={"x": {"y": 1}}, ttl=timedelta(minutes=5))
+        embed.mint(viewer="me", secret=SECRET, view="paths", params={"x": {"y": 1}}, ttl=timedelta(minutes=5))
 
 
 def test_canonical_params() -> None:
