@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from graph_service.access import Viewer
+from graph_service.access import OPERATOR, Viewer
 from graph_service.accounts import AccountMap, ResultCache, get_account_map
 from graph_service.errors import InvalidInput, NotFound, Problem, problems_from_errors
 from graph_service.feed import FeedIndex, FeedItem, list_feed
@@ -306,7 +306,7 @@ def account(params: AccountParams, *, store: Store, projection: Projection, cach
     """The account map (see :func:`graph_service.accounts.get_account_map`) with our team's ties into it."""
     with projection.current() as G:
         found: AccountMap = get_account_map(store=store, projection=projection, company_id=params.company_id,
-                                            as_of=params.as_of, cache=cache, next_steps=0)
+                                            as_of=params.as_of, cache=cache, next_steps=0, viewer=OPERATOR)
         people = [{"id": p.id, "name": p.name, "title": p.title, "layer": p.layer.value, "influence": p.influence}
                   for layer in found.layers for p in layer.people]
         staff = {p["id"] for p in people}

@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import networkx as nx  # noqa: E402
 
 from graph_service import accounts, influence  # noqa: E402
+from graph_service.access import OPERATOR  # noqa: E402
 from graph_service.generate import AS_OF, KINDS, Synthetic  # noqa: E402
 from graph_service.importing.bulk import import_records  # noqa: E402
 from graph_service.projection import Projection, build_graph  # noqa: E402
@@ -135,17 +136,17 @@ def bench_account_map(people: int, companies: int, runs: int) -> dict[str, Any]:
         wall_projection, _, projection = timed(lambda: Projection(store, today=AS_OF))
         company_id = world.company_id(target)
         cache = accounts.ResultCache()
-        first, _, found = timed(lambda: accounts.get_account_map(store=store, projection=projection,
+        first, _, found = timed(lambda: accounts.get_account_map(viewer=OPERATOR, store=store, projection=projection,
                                                                  company_id=company_id, cache=cache))
         reach = accounts.team_reach(projection.graph, frozenset(found.team))
         warm = []
         for _ in range(runs):  # a new map, the team's reach kept as the cache keeps it between writes
             cache = accounts.ResultCache()
             cache.get_or_build(projection.seq, ("reach", frozenset(found.team)), lambda: reach)
-            wall, _, _ = timed(lambda c=cache: accounts.get_account_map(store=store, projection=projection,
+            wall, _, _ = timed(lambda c=cache: accounts.get_account_map(viewer=OPERATOR, store=store, projection=projection,
                                                                         company_id=company_id, cache=c))
             warm.append(wall * 1000)
-        hit, _, _ = timed(lambda: accounts.get_account_map(store=store, projection=projection,
+        hit, _, _ = timed(lambda: accounts.get_account_map(viewer=OPERATOR, store=store, projection=projection,
                                                            company_id=company_id, cache=cache))
         store.close()
     return {

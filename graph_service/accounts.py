@@ -36,7 +36,9 @@ from typing import Any, Literal, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
+from graph_service.access import Viewer, masked_path
 from graph_service.asof import held_on
+from graph_service.bounded import BoundedProjection, QueryProjection, full_only
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
 from graph_service.influence import (
@@ -53,7 +55,7 @@ from graph_service.layers import layer_of, seniority_of
 from graph_service.model import DecisionLayer, Employment
 from graph_service.moves import is_side_position
 from graph_service.paths import WarmPath, warm_paths
-from graph_service.projection import Projection
+from graph_service.projection import Projection, private_ties
 from graph_service.store.base import Store, StoreTx
 
 T = TypeVar("T")
@@ -158,10 +160,13 @@ class LayerView(BaseModel):
 
 
 class Step(BaseModel):
-    person: str
+    person: str | None
+    """None: a private contact of ``private_of``, whom only they may name."""
     name: str
     strength: float | None
-    """Strength of the tie into this person (None for the first, a team member)."""
+    """Strength of the tie into this person (None for the first, a team member, and for hidden ties)."""
+    private_of: str | None = None
+    """The owner of the private tie into this person, when it is one."""
 
 
 class NextStep(BaseModel):
@@ -171,8 +176,8 @@ class NextStep(BaseModel):
     name: str
     influence: float
     path: list[Step]
-    score: float
-    """exp(-cost): the product of the ties' strengths, discounted per hop."""
+    score: float | None
+    """exp(-cost): the product of the ties' strengths, discounted per hop (None when a tie is hidden)."""
 
 
 class AccountMap(BaseModel):
@@ -272,6 +277,29 @@ def build_map(
     )
 
 
+def seen_by(account: AccountMap, viewer: Viewer, names: Mapping[Hashable, Mapping[str, object]]) -> AccountMap:
+    """The map as ``viewer`` may see it: in next steps, someone else's private contacts, and the
+    strengths of the ties around them, are left out (see ``access.masked_path``)."""
+    steps = [_step_seen(step, viewer, names) for step in account.next_steps]
+    return account if steps == account.next_steps else account.model_copy(update={"next_steps": steps})
+
+
+def _step_seen(step: NextStep, viewer: Viewer, names: Mapping[Hashable, Mapping[str, object]]) -> NextStep:
+    path = step.path
+    hidden_nodes, hidden_hops = masked_path(viewer, [s.person or "" for s in path], [s.private_of for s in path[1:]])
+    if not hidden_hops:
+        return step
+    shown = []
+    for i, s in enumerate(path):
+        if i in hidden_nodes:
+            owner = s.private_of or path[i + 1].private_of or ""
+            shown.append(Step(person=None, name=f"a private contact of {_name(names, owner)}: ask them", strength=None,
+                              private_of=owner))
+        else:
+            shown.append(s.model_copy(update={"strength": None} if i - 1 in hidden_hops else {}))
+    return step.model_copy(update={"path": shown, "score": None})
+
+
 def _layer_view(layer: DecisionLayer, people: list[MappedPerson]) -> LayerView:
     covered = [p for p in people if p.coverage.covered]
     tied = [p for p in people if p.coverage.via is not None]
@@ -309,22 +337,25 @@ def _next_steps(G: nx.Graph, deciders: LayerView, team: frozenset[str], limit: i
             break
         if person.coverage.covered or person.id not in G:
             continue
-        found = warm_paths(G, sources, [person.id], k=1, max_hops=max_hops)
+        with private_ties(G):
+            found = warm_paths(G, sources, [person.id], k=1, max_hops=max_hops)
+            owners = [getattr(G._adj[h.source][h.target].evidence.tie, "owner", None) for h in found[0].hops] if found else []
         if found:
-            steps.append(_step(G, person, found[0]))
+            steps.append(_step(G, person, found[0], owners))
     return steps
 
 
-def _step(G: nx.Graph, person: MappedPerson, path: WarmPath) -> NextStep:
+def _step(G: nx.Graph, person: MappedPerson, path: WarmPath, owners: list[str | None]) -> NextStep:
     names = G.nodes
     hops = [Step(person=path.nodes[0], name=_name(names, path.nodes[0]), strength=None)]
-    hops += [Step(person=hop.target, name=_name(names, hop.target), strength=hop.strength) for hop in path.hops]
+    hops += [Step(person=hop.target, name=_name(names, hop.target), strength=hop.strength, private_of=owner)
+             for hop, owner in zip(path.hops, owners)]
     return NextStep(target=person.id, name=person.name, influence=person.influence, path=hops,
                     score=round(path.score, 6))
 
 
 def _name(nodes: Mapping[Hashable, Mapping[str, object]], node: Hashable) -> str:
-    return str(nodes[node].get("name", node))
+    return str(nodes[node].get("name", node)) if node in nodes else str(node)
 
 
 class ResultCache:
@@ -416,19 +447,26 @@ def staff_on(
 def get_account_map(
     *,
     store: Store,
-    projection: Projection,
+    projection: QueryProjection,
     company_id: str,
     as_of: date | None = None,
     team: Iterable[str] | None = None,
     cache: ResultCache | None = None,
     next_steps: int = 5,
+    viewer: Viewer,
 ) -> AccountMap:
-    """The account map of one company on ``as_of`` (default: today), for ``team`` (default: our team).
+    """The account map of one company on ``as_of`` (default: today), for ``team`` (default: our team),
+    as ``viewer`` may see it (see :func:`seen_by`).
 
     People and their positions are the store's employments held on that day;
-    ties, coverage and warm paths are the projection's, as known now. Raises
-    NotFound for an unknown company and InvalidInput for an unknown team member.
+    ties, coverage and warm paths are the projection's, as known now (coverage
+    counts team-visible ties only; warm paths also private ones). Raises NotFound
+    for an unknown company and InvalidInput for an unknown team member. On a bounded
+    projection the graph is the neighbourhood of the team and the account's people.
     """
+    if isinstance(projection, BoundedProjection):
+        return _bounded_map(store=store, projection=projection, company_id=company_id, as_of=as_of, team=team,
+                            cache=cache, next_steps=next_steps, viewer=viewer)
     with projection.current() as G:
         seq = projection.seq
 
@@ -443,7 +481,26 @@ def get_account_map(
             return build_map(G, company=company, staff=staff, team=chosen, as_of=day, reach=reach,
                              next_steps=next_steps)
 
-        return _cached(cache, seq, ("map", company_id, day, chosen, next_steps), build)
+        return seen_by(_cached(cache, seq, ("map", company_id, day, chosen, next_steps), build), viewer, G.nodes)
+
+
+def _bounded_map(*, store: Store, projection: BoundedProjection, company_id: str, as_of: date | None,
+                 team: Iterable[str] | None, cache: ResultCache | None, next_steps: int, viewer: Viewer) -> AccountMap:
+    """:func:`get_account_map` on the neighbourhood of the team and the account's people (``MAX_HOPS`` deep)."""
+    def read(tx: StoreTx) -> tuple[int, frozenset[str], date]:
+        return tx.last_change(), _team(tx, team), as_of or projection.today
+
+    seq, chosen, day = store.read(read)
+
+    def build() -> tuple[AccountMap, dict[str, dict[str, object]]]:
+        company, staff = store.read(lambda tx: staff_on(tx, company_id, day, {}))
+        G = projection.graph(sources=chosen, targets=[s.id for s in staff if s.id not in chosen], hops=MAX_HOPS)
+        found = build_map(G, company=company, staff=staff, team=chosen, as_of=day, next_steps=next_steps)
+        owners = {s.private_of for step in found.next_steps for s in step.path if s.private_of}
+        return found, {owner: {"name": G.nodes[owner]["name"]} for owner in owners if owner in G}
+
+    found, names = _cached(cache, seq, ("map", company_id, day, chosen, next_steps), build)
+    return seen_by(found, viewer, names)
 
 
 def _cached(cache: ResultCache | None, seq: int, key: Hashable, build: Callable[[], T]) -> T:
@@ -480,7 +537,7 @@ class Influencers(BaseModel):
 def list_influencers(
     *,
     store: Store,
-    projection: Projection,
+    projection: QueryProjection,
     toward: str | None = None,
     by: Ranking = "pagerank",
     limit: int = 20,
@@ -498,6 +555,7 @@ def list_influencers(
     """
     if toward is not None and by != "pagerank":
         raise InvalidInput(Problem("by", "only pagerank can be personalised toward an account"))
+    projection = full_only(projection, "ranking influencers")
     with projection.current() as G:
         seq = projection.seq
         matrix = _cached(cache, seq, ("adjacency",), lambda: adjacency(G, "strength"))

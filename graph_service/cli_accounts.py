@@ -39,13 +39,16 @@ def account(
     next_steps: Annotated[int, typer.Option(min=0, max=50, help="warm paths to uncovered decision-makers")] = 5,
 ) -> None:
     """The account map: people by decision layer, influence, our coverage, gaps and next steps."""
+    from graph_service.access import OPERATOR
     from graph_service.accounts import get_account_map
-    from graph_service.projection import Projection
+    from graph_service.bounded import query_projection
 
-    store = open_store(get_settings())
+    settings = get_settings()
+    store = open_store(settings)
     members = [part.strip() for part in team.split(",") if part.strip()] if team is not None else None
-    found = get_account_map(store=store, projection=Projection(store), company_id=company,
-                            as_of=as_of.date() if as_of else None, team=members, next_steps=next_steps)
+    found = get_account_map(store=store, projection=query_projection(store, settings), company_id=company,
+                            as_of=as_of.date() if as_of else None, team=members, next_steps=next_steps,
+                            viewer=OPERATOR)
     out.print(f"[bold]{found.company.name}[/] ({found.company.id}, {found.company.status}) on {found.as_of}: "
               f"{found.people} people; our team: {', '.join(found.team) or 'nobody'}")
     for view in found.layers:
@@ -69,7 +72,7 @@ def account(
         for step in found.next_steps:
             path = " -> ".join(f"{hop.name}" + (f" ({hop.strength:.2f})" if hop.strength is not None else "")
                                for hop in step.path)
-            table.add_row(step.name, f"{step.influence:.2f}", path, f"{step.score:.3f}")
+            table.add_row(step.name, f"{step.influence:.2f}", path, "private" if step.score is None else f"{step.score:.3f}")
         out.print(table)
 
 

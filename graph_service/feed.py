@@ -558,6 +558,10 @@ class FeedIndex:
             if not changes:
                 break
             for change in changes:
+                if change.op == "erase":  # an erasure scrubbed the ids: start over from the store
+                    self._cursor = None
+                    self._build()
+                    return
                 if change.entity == "move":
                     moves.update((id, change.op) for id in change.ids)
                 elif change.entity == "company" and change.op == "upsert":

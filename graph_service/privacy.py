@@ -2,9 +2,11 @@
 
 Erasure removes the person and every tie, referral, employment and job move that
 involves them, takes them out of interactions (an interaction left with fewer than
-two persons is deleted), unlinks API keys, scrubs the audit log, and puts digests of
-their id and emails on the suppression list so that a later import is refused until
-an admin lifts it. Projections and caches follow the change feed and drop them too.
+two persons is deleted), drops webhook deliveries about their moves (pending or
+done), unlinks API keys, scrubs the audit log and the change feed, and puts digests
+of their id and emails on the suppression list so that a later import is refused
+until an admin lifts it. The feed then holds one ``erase`` change without ids:
+projections, indexes and caches that follow it rebuild from the store.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from graph_service import audit, suppression
+from graph_service import audit, suppression, webhooks
 from graph_service.errors import NotFound
 from graph_service.model import Interaction, Person
 from graph_service.store.base import Store, StoreTx
@@ -55,12 +57,17 @@ def erase_person(*, store: Store, person_id: str, by: str) -> dict[str, int]:
             raise NotFound("person", person_id)
         person: Person = found[person_id]  # type: ignore[assignment]
         removed: dict[str, int] = {}
+        gone = [person_id]
         for entity in INVOLVING:
             records = _all(tx, entity, person_id)
             if entity == "interaction":
                 records = _leave_interactions(tx, records, person_id)
+            if entity == "move":
+                removed["webhook_events"] = webhooks.forget_moves(tx, {r.id for r in records})
+            gone += [r.id for r in records]
             removed[entity] = tx.delete(entity, [r.id for r in records])
         removed["person"] = tx.delete("person", [person_id])
+        tx.erase_from_changes(gone)
         _unlink_keys(tx, person_id)
         at = datetime.now(timezone.utc).isoformat()
         for key in suppression.keys_of(person.id, person.emails):

@@ -350,6 +350,13 @@ class _Stint(NamedTuple):
     source: str | None
 
 
+def company_scale(company: Company | None, persons: int, employments: int, *,
+                  weights: StrengthWeights) -> tuple[int, bool]:
+    """A company's staff (stated, else the persons known there) and whether it is small (everyone paired)."""
+    staff = (company.staff if company and company.staff else None) or persons
+    return staff, staff <= weights.small_company and employments <= 4 * weights.small_company
+
+
 def work_pairs(company_id: str, company: Company | None, stints: list[_Stint], *, weights: StrengthWeights,
                colleagues: int, sizes: tuple[int, int] | None = None) -> Iterator[tuple[str, str, WorkEvidence]]:
     """Pairs of overlapping employments at one company, under the caps of the module docstring.
@@ -357,10 +364,8 @@ def work_pairs(company_id: str, company: Company | None, stints: list[_Stint], *
     ``sizes``: ``(persons, employments)`` at the whole company, when ``stints`` are only some of
     them (whole department and board groups, see ``graph_service.bounded``); default: counted in ``stints``.
     """
-    persons, employments = sizes or (len({s.person for s in stints}), len(stints))
-    staff = (company.staff if company and company.staff else None) or persons
+    staff, small = company_scale(company, *(sizes or (len({s.person for s in stints}), len(stints))), weights=weights)
     relation = "association" if company and company.status == "association" else "colleague"
-    small = staff <= weights.small_company and employments <= 4 * weights.small_company
     groups: dict[tuple[bool, str], list[_Stint]] = defaultdict(list)
     for stint in stints:
         if stint.board:
@@ -623,7 +628,8 @@ def private_ties(G: nx.Graph) -> Iterator[None]:
     (``Projection.current``): while inside, every edge whose tie has an ``owner`` is private.
     """
     adj = G._adj
-    added = [(a, b, data) for (a, b), data in G.graph["private"].items() if a in adj and b in adj and b not in adj[a]]
+    private = G.graph.get("private", {})
+    added = [(a, b, data) for (a, b), data in private.items() if a in adj and b in adj and b not in adj[a]]
     for a, b, data in added:
         adj[a][b] = adj[b][a] = data
     try:
@@ -749,7 +755,7 @@ class Projection:
         for change in changes:
             if change.entity in KINDS:
                 ids[(change.entity, change.op)].update(change.ids)
-        rebuilding = any(op == "delete" and entity != "person" for entity, op in ids)
+        rebuilding = any((op == "delete" and entity != "person") or op == "erase" for entity, op in ids)
         if rebuilding or sum(map(len, ids.values())) > self.rebuild_after:
             self.rebuild()
             return

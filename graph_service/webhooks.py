@@ -287,6 +287,24 @@ def delete(*, store: Store, subscription_id: str) -> None:
                 break
 
 
+def forget_moves(tx: StoreTx, move_ids: set[str]) -> int:
+    """Drop every delivery, event and log entry about these moves (an erasure); returns how many."""
+    if not move_ids:
+        return 0
+    doomed = []
+    for collection in (OUTBOX, EVENTS, LOG):
+        after = None
+        while True:
+            page = tx.list_docs(collection, after=after, limit=_PAGE)
+            doomed += [(collection, doc["id"]) for doc in page if doc.get("move_id") in move_ids]
+            if len(page) < _PAGE:
+                break
+            after = page[-1]["id"]
+    for collection, id in doomed:
+        tx.delete_doc(collection, id)
+    return len(doomed)
+
+
 def resume(*, store: Store, subscription_id: str, now: datetime | None = None) -> Subscription:
     """Resume a paused subscription: its waiting deliveries are due at once, its failure count starts over."""
     when = now or _now()

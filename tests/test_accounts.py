@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routes import accounts as accounts_routes
 from graph_service import records
+from graph_service.access import OPERATOR
 from graph_service.accounts import AccountMap, ResultCache, get_account_map, list_influencers
 from graph_service.demo import DEMO_TEAM, enron_records
 from graph_service.errors import InvalidInput, NotFound
@@ -57,7 +58,7 @@ def build(store: Store) -> None:
 
 def test_layers_influence_and_coverage(store: Store) -> None:
     build(store)
-    found = get_account_map(store=store, projection=Projection(store, today=TODAY), company_id="acme")
+    found = get_account_map(viewer=OPERATOR, store=store, projection=Projection(store, today=TODAY), company_id="acme")
     assert found.company.id == "acme" and found.as_of == TODAY and found.team == ["us"]
     assert {view.layer: [p.id for p in view.people] for view in found.layers} == {
         "decision_maker": ["gm", "chair"] if person(found, "gm").influence > person(found, "chair").influence
@@ -87,7 +88,7 @@ def test_layers_influence_and_coverage(store: Store) -> None:
 
 def test_next_steps_are_warm_paths_to_uncovered_decision_makers(store: Store) -> None:
     build(store)
-    found = get_account_map(store=store, projection=Projection(store, today=TODAY), company_id="acme")
+    found = get_account_map(viewer=OPERATOR, store=store, projection=Projection(store, today=TODAY), company_id="acme")
     steps = {step.target: step for step in found.next_steps}
     assert set(steps) == {"gm", "chair"}
     to_gm = steps["gm"]
@@ -101,31 +102,31 @@ def test_next_steps_are_warm_paths_to_uncovered_decision_makers(store: Store) ->
 def test_as_of_a_past_day_and_a_chosen_team(store: Store) -> None:
     build(store)
     projection = Projection(store, today=TODAY)
-    past = get_account_map(store=store, projection=projection, company_id="acme", as_of=date(2017, 6, 1))
+    past = get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", as_of=date(2017, 6, 1))
     assert sorted(p.id for view in past.layers for p in view.people) == ["chair", "gm", "gone", "operator"]
     gone = person(past, "gone")
     assert (gone.layer, gone.coverage.covered) == ("user_influencer", True)
     assert layer(past, "user_influencer").covered
-    theirs = get_account_map(store=store, projection=projection, company_id="acme", team=["friend"])
+    theirs = get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", team=["friend"])
     assert theirs.team == ["friend"]
     assert [view.covered for view in theirs.layers] == [True, False, False, False]
     assert theirs.gaps[-1].startswith("single-threaded: Gm is the only person we cover")
     records.save(store=store, entity="tie", records=[tie("friend", "chair", 0.5)])
-    theirs = get_account_map(store=store, projection=projection, company_id="acme", team=["friend"])
+    theirs = get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", team=["friend"])
     assert theirs.gaps[-1] == "no relationship below the decision-makers: when they leave, nothing carries the account"
     with pytest.raises(InvalidInput):
-        get_account_map(store=store, projection=projection, company_id="acme", team=["nobody"])
+        get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", team=["nobody"])
     with pytest.raises(NotFound):
-        get_account_map(store=store, projection=projection, company_id="nowhere")
+        get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="nowhere")
 
 
 def test_the_cache_follows_writes(store: Store) -> None:
     build(store)
     projection, cache = Projection(store, today=TODAY), ResultCache()
-    first = get_account_map(store=store, projection=projection, company_id="acme", cache=cache)
-    assert get_account_map(store=store, projection=projection, company_id="acme", cache=cache) is first
+    first = get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", cache=cache)
+    assert get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", cache=cache) is first
     records.save(store=store, entity="tie", records=[tie("us", "gm", 0.9)])
-    after = get_account_map(store=store, projection=projection, company_id="acme", cache=cache)
+    after = get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme", cache=cache)
     assert after is not first
     assert layer(after, "decision_maker").covered
     assert "no relationship to any decision-maker" not in after.gaps
@@ -156,7 +157,7 @@ def enron(store: Store) -> Store:
 
 def test_enron_account_map(enron: Store) -> None:
     projection = Projection(enron, today=date(2001, 12, 1))
-    found = get_account_map(store=enron, projection=projection, company_id="enron")
+    found = get_account_map(viewer=OPERATOR, store=enron, projection=projection, company_id="enron")
     deciders = {p.id: p for p in layer(found, "decision_maker").people}
     for chief in ("kenneth.lay", "jeff.skilling", "john.lavorato", "david.delainey", "louise.kitchen",
                   "greg.whalley", "jeffrey.shankman", "stanley.horton"):  # CEOs and presidents
@@ -167,7 +168,7 @@ def test_enron_account_map(enron: Store) -> None:
     assert "no executor known at this account (procurement, project, technical)" in found.gaps
 
     traders = ["enron:bill.williams", "enron:kate.symes"]
-    ours = get_account_map(store=enron, projection=projection, company_id="enron", team=traders)
+    ours = get_account_map(viewer=OPERATOR, store=enron, projection=projection, company_id="enron", team=traders)
     assert [(view.layer, view.covered) for view in ours.layers] == [
         (DecisionLayer.decision_maker, False), (DecisionLayer.executor, False),
         (DecisionLayer.user_influencer, True), (DecisionLayer.unknown, True)]

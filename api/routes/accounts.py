@@ -76,7 +76,7 @@ def pareto(
 @router.get("/accounts/{company_id}/map", response_model=accounts.AccountMap, operation_id="get_account_map",
             tags=["accounts"])
 def account_map(
-    company_id: str, request: Request, store: StoreDep, projection: ProjectionDep, cache: CacheDep, _: Reader,
+    company_id: str, request: Request, store: StoreDep, projection: ProjectionDep, cache: CacheDep, key: Reader,
     as_of: Annotated[date | None, Query(description="the account's people on this day (default: today)")] = None,
     team: Annotated[str | None, Query(description="comma-separated person ids: our team for this map "
                                                  "(default: the persons marked internal)")] = None,
@@ -85,7 +85,7 @@ def account_map(
     """The buying committee of one company by decision layer: influence, our coverage, gaps and next steps."""
     found = accounts.get_account_map(store=store, projection=projection, company_id=company_id, as_of=as_of,
                                      team=_listed(team) if team is not None else None, cache=cache,
-                                     next_steps=next_steps)
+                                     next_steps=next_steps, viewer=key.viewer())
     audit_persons(request, [p.id for view in found.layers for p in view.people])
     return found
 

@@ -57,7 +57,7 @@ class Change:
 
     seq: int
     entity: str
-    op: str  # "upsert" | "delete"
+    op: str  # "upsert" | "delete" | "erase" (ids scrubbed: rebuild)
     ids: list[str]
     at: datetime
 
@@ -85,8 +85,28 @@ class StoreTx(Protocol):
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
         """Make ``moves`` the complete set of job moves of these persons."""
 
+    # neighbourhoods, for bounded projections (``graph_service.bounded``): raw JSON-mode records
+    def neighbourhood(self, person_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """Every ``tie``, ``interaction``, ``referral`` and ``employment`` naming any of these persons, once each."""
+
+    def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
+        """How many ties, interactions and referrals name each of these (stored) persons."""
+
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None]) -> list[dict[str, Any]]:
+        """Employments at companies, current or past: per company id, those in the given departments, or all (None)."""
+
+    def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """``(persons, employments)`` ever at each of these (stored) companies."""
+
+    def raw(self, entity: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The stored JSON of records by id (those stored), unvalidated."""
+
     def scan(self, entity: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
         """Raw JSON-mode records ordered by id, for projections and exports (no validation)."""
+
+    def erase_from_changes(self, ids: Sequence[str]) -> None:
+        """Take these record ids out of every change-feed entry, then log one ``erase`` change without
+        ids: whoever follows the feed rebuilds from the store (see ``privacy.erase_person``)."""
 
     def last_change(self) -> int: ...
 
@@ -103,7 +123,13 @@ class StoreTx(Protocol):
 
 
 class Store(Protocol):
-    """A backend: SQLite (embedded) or Neo4j."""
+    """A backend: SQLite (embedded) or Neo4j.
+
+    Inside a causal scope (``graph_service.bookmarks.following``) ``read`` and ``write``
+    follow the client's bookmark (Neo4j: the session starts from its bookmarks) and each
+    committed ``write`` records its bookmark in the scope: the feed's seq at commit and,
+    on Neo4j, the transaction's bookmarks.
+    """
 
     url: str
 

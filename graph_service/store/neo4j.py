@@ -54,9 +54,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar, cast
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification, Result, Session
-from neo4j.exceptions import DatabaseUnavailable, ServiceUnavailable, SessionExpired
+from neo4j import Bookmarks, Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification, Result, Session
+from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
+from graph_service import bookmarks
 from graph_service.errors import InvalidInput, Problem, StoreUnavailable
 from graph_service.model import JobMove, Record
 from graph_service.settings import Settings
@@ -69,6 +70,9 @@ CYPHER_DIR = Path(__file__).resolve().parents[2] / "cypher"
 
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
 """Driver errors that mean "cannot reach the database now" (after the driver's own retries)."""
+INVALID_BOOKMARK = frozenset({"Neo.ClientError.Transaction.InvalidBookmark",
+                              "Neo.ClientError.Transaction.InvalidBookmarkMixture"})
+"""Server errors that mean "these bookmarks are not from this database"."""
 
 SCHEMA_TIMEOUT_SECONDS = 300
 
@@ -168,6 +172,7 @@ class Neo4jTx:
 
     def __init__(self, tx: ManagedTransaction) -> None:
         self.tx = tx
+        self.seq: int | None = None  # the last change this transaction appended to the feed
 
     def _run(self, name: str, **params: Any) -> Result:
         return self.tx.run(cypher(name), params)
@@ -272,6 +277,29 @@ class Neo4jTx:
         docs = self._one("employment/of_persons", person_ids=list(dict.fromkeys(person_ids)))["docs"]
         return [model.model_validate_json(doc) for doc in docs]
 
+    # -- neighbourhoods (bounded projections) --------------------------------------
+    def neighbourhood(self, person_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        ids = list(dict.fromkeys(person_ids))
+        found = {kind: [json.loads(doc) for doc in self._one(f"bounded/{kind}s", person_ids=ids)["docs"]]
+                 for kind in ("tie", "interaction", "referral")}
+        found["employment"] = [json.loads(doc) for doc in self._one("employment/of_persons", person_ids=ids)["docs"]]
+        return found
+
+    def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
+        return dict(self._one("bounded/degrees", person_ids=list(dict.fromkeys(person_ids)))["degrees"])
+
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None]) -> list[dict[str, Any]]:
+        rows = [{"company_id": id, "departments": None if d is None else list(d)} for id, d in groups.items()]
+        return [json.loads(doc) for doc in self._one("bounded/employments_at", groups=rows)["docs"]]
+
+    def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        sizes = self._one("bounded/sizes", company_ids=list(dict.fromkeys(company_ids)))["sizes"]
+        return {id: (persons, employments) for id, persons, employments in sizes}
+
+    def raw(self, entity: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        found = self._one(f"{SHAPES[entity].area}/get", ids=list(dict.fromkeys(ids)))["found"]
+        return [json.loads(doc) for _, doc in found]
+
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
         wanted = {move.id for move in moves}
         stored = self._one("move/of_persons", person_ids=list(dict.fromkeys(person_ids)))["ids"]
@@ -283,7 +311,11 @@ class Neo4jTx:
 
     # -- change feed --------------------------------------------------------------
     def _log(self, entity: str, op: str, ids: Sequence[str]) -> None:
-        self._exec("change/log", entity=entity, op=op, ids=list(ids), at=datetime.now(timezone.utc))
+        self.seq = self._one("change/log", entity=entity, op=op, ids=list(ids), at=datetime.now(timezone.utc))["seq"]
+
+    def erase_from_changes(self, ids: Sequence[str]) -> None:
+        self._one("change/erase", ids=sorted(set(ids)))
+        self._log("person", "erase", [])
 
     def last_change(self) -> int:
         return self._one("change/last")["seq"]
@@ -315,6 +347,11 @@ class Neo4jStore:
     retries it on transient errors (deadlocks, leader changes), so the function must only
     touch the database through the ``Neo4jTx`` it is given. Sessions share one bookmark
     manager, so a read after a write on this object sees that write, also on a cluster.
+
+    Inside a causal scope (``bookmarks.following``), sessions also start from the client's
+    bookmarks (a write made through another process), and each committed write records
+    its bookmarks and feed sequence number in the scope: read-your-writes across workers.
+    Reads stay read transactions, routable to secondaries.
     """
 
     def __init__(self, url: str, settings: Settings) -> None:
@@ -334,11 +371,18 @@ class Neo4jStore:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
+        after = bookmarks.read_after()
+        given = Bookmarks.from_raw_values(after.neo4j) if after is not None and after.neo4j else None
         try:
-            with self.driver.session(database=self.database, bookmark_manager=self.bookmarks) as session:
+            with self.driver.session(database=self.database, bookmark_manager=self.bookmarks,
+                                     bookmarks=given) as session:
                 yield session
         except UNAVAILABLE as err:
             raise StoreUnavailable(f"Neo4j store {self.url}: {err}") from err
+        except ClientError as err:
+            if err.code in INVALID_BOOKMARK:
+                raise InvalidInput(Problem(bookmarks.NAME, f"not a bookmark of this database: {err.message}")) from err
+            raise
 
     def init_schema(self) -> None:
         """Create the constraints and indexes (idempotent) and wait until they are online."""
@@ -354,13 +398,21 @@ class Neo4jStore:
             return session.execute_read(lambda tx: fn(Neo4jTx(tx)))
 
     def write(self, fn: Callable[[Neo4jTx], T]) -> T:
-        def locked(tx: ManagedTransaction) -> T:
+        causal = bookmarks.current()
+
+        def locked(tx: ManagedTransaction) -> tuple[T, int | None]:
             store_tx = Neo4jTx(tx)
             store_tx.lock()
-            return fn(store_tx)
+            result = fn(store_tx)
+            if causal is None:
+                return result, None
+            return result, store_tx.seq if store_tx.seq is not None else store_tx.last_change()
 
         with self._session() as session:
-            return session.execute_write(locked)
+            result, seq = session.execute_write(locked)
+            if causal is not None and seq is not None:
+                causal.wrote(seq, session.last_bookmarks().raw_values)
+            return result
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers ``RETURN 1`` (an auto-commit query: fails fast)."""

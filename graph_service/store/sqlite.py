@@ -11,6 +11,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph_service import bookmarks
 from graph_service.errors import StoreUnavailable
 from graph_service.model import JobMove, Record
 from graph_service.store.base import MODELS, Change, UpsertCounts
@@ -79,6 +80,7 @@ def _marks(n: int) -> str:
 class SqliteTx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.seq: int | None = None  # the last change this transaction appended to the feed
 
     # -- entities ---------------------------------------------------------------
     def upsert(self, entity: str, records: Sequence[Record]) -> UpsertCounts:
@@ -195,6 +197,64 @@ class SqliteTx:
             found += [model.model_validate_json(doc) for (doc,) in self.conn.execute(sql, chunk)]
         return found
 
+    # -- neighbourhoods (bounded projections) --------------------------------------
+    _AROUND = {
+        "tie": "SELECT id, doc FROM ties WHERE a IN ({0}) OR b IN ({0})",
+        "interaction": "SELECT id, doc FROM interactions WHERE id IN "
+                       "(SELECT interaction_id FROM interaction_persons WHERE person_id IN ({0}))",
+        "referral": "SELECT id, doc FROM referrals WHERE referrer_id IN ({0}) OR referred_id IN ({0}) OR to_id IN ({0})",
+        "employment": "SELECT id, doc FROM employments WHERE person_id IN ({0})",
+    }
+
+    def neighbourhood(self, person_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, dict[str, str]] = {kind: {} for kind in self._AROUND}
+        ids, step = list(dict.fromkeys(person_ids)), CHUNK // 3  # a statement names the ids up to three times
+        for chunk in (ids[i:i + step] for i in range(0, len(ids), step)):
+            marks = _marks(len(chunk))
+            for kind, sql in self._AROUND.items():
+                found[kind].update(self.conn.execute(sql.format(marks), list(chunk) * sql.count("{0}")))
+        return {kind: [json.loads(doc) for doc in docs.values()] for kind, docs in found.items()}
+
+    def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
+        ids = list(dict.fromkeys(person_ids))
+        degrees: dict[str, int] = {}
+        for chunk in _chunks(ids):
+            marks = _marks(len(chunk))
+            degrees.update((id, 0) for (id,) in self.conn.execute(f"SELECT id FROM persons WHERE id IN ({marks})", chunk))
+            for sql in (f"SELECT a, count(*) FROM ties WHERE a IN ({marks}) GROUP BY a",
+                        f"SELECT b, count(*) FROM ties WHERE b IN ({marks}) GROUP BY b",
+                        f"SELECT person_id, count(*) FROM interaction_persons WHERE person_id IN ({marks}) GROUP BY person_id",
+                        *(f"SELECT {column}, count(*) FROM referrals WHERE {column} IN ({marks}) GROUP BY {column}"
+                          for column in ("referrer_id", "referred_id", "to_id"))):
+                for id, n in self.conn.execute(sql, chunk):
+                    degrees[id] += n
+        return degrees
+
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None]) -> list[dict[str, Any]]:
+        found = []
+        for company_id, departments in groups.items():
+            for (doc,) in self.conn.execute("SELECT doc FROM employments WHERE company_id = ?", (company_id,)):
+                raw = json.loads(doc)
+                if departments is None or raw.get("department") in departments:
+                    found.append(raw)
+        return found
+
+    def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        sizes: dict[str, tuple[int, int]] = {}
+        for chunk in _chunks(list(dict.fromkeys(company_ids))):
+            marks = _marks(len(chunk))
+            sizes.update((id, (0, 0)) for (id,) in self.conn.execute(f"SELECT id FROM companies WHERE id IN ({marks})", chunk))
+            sql = f"SELECT company_id, count(DISTINCT person_id), count(*) FROM employments WHERE company_id IN ({marks}) GROUP BY company_id"
+            sizes.update((id, (persons, n)) for id, persons, n in self.conn.execute(sql, chunk))
+        return sizes
+
+    def raw(self, entity: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        table, _ = TABLES[entity]
+        found = []
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            found += [json.loads(doc) for (doc,) in self.conn.execute(f"SELECT doc FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk)]
+        return found
+
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
         wanted = {m.id for m in moves}
         stale = []
@@ -212,7 +272,17 @@ class SqliteTx:
     # -- change feed --------------------------------------------------------------
     def _log(self, entity: str, op: str, ids: Sequence[str]) -> None:
         at = datetime.now(timezone.utc).isoformat()
-        self.conn.execute("INSERT INTO changes (entity, op, ids, at) VALUES (?, ?, ?, ?)", (entity, op, json.dumps(list(ids)), at))
+        cursor = self.conn.execute("INSERT INTO changes (entity, op, ids, at) VALUES (?, ?, ?, ?)",
+                                   (entity, op, json.dumps(list(ids)), at))
+        self.seq = cursor.lastrowid
+
+    def erase_from_changes(self, ids: Sequence[str]) -> None:
+        self.conn.execute(
+            "UPDATE changes SET ids = (SELECT coalesce(json_group_array(value), '[]') FROM json_each(changes.ids)"
+            " WHERE value NOT IN (SELECT value FROM json_each(?1)))"
+            " WHERE EXISTS (SELECT 1 FROM json_each(changes.ids) WHERE value IN (SELECT value FROM json_each(?1)))",
+            (json.dumps(sorted(set(ids))),))
+        self._log("person", "erase", [])
 
     def last_change(self) -> int:
         return self.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
@@ -287,14 +357,21 @@ class SqliteStore:
         return self._run(run)
 
     def write(self, fn: Callable[[SqliteTx], T]) -> T:
+        """Run ``fn`` in one immediate transaction; inside a causal scope, record the feed's seq at commit."""
+        causal = bookmarks.current()
+
         def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                result = fn(SqliteTx(conn))
+                tx = SqliteTx(conn)
+                result = fn(tx)
+                seq = tx.seq if tx.seq is not None or causal is None else tx.last_change()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            if causal is not None and seq is not None:
+                causal.wrote(seq)
             return result
 
         return self._run(run)

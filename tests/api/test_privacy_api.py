@@ -7,7 +7,9 @@ import json
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph_service import keys
+from datetime import datetime, timezone
+
+from graph_service import keys, webhooks
 from graph_service.keys import Scope
 from graph_service.settings import Settings
 from graph_service.store.base import Store
@@ -38,24 +40,49 @@ def dump(store: Store) -> str:
     parts = []
     for entity in ("person", "company", "employment", "tie", "interaction", "referral", "move"):
         parts += [json.dumps(r) for r in store.read(lambda tx: tx.scan(entity, after=None, limit=10_000))]
-    for collection in ("api_keys", "audit", "suppressed"):
+    for collection in ("api_keys", "audit", "suppressed", webhooks.OUTBOX, webhooks.EVENTS, webhooks.LOG):
         parts += [json.dumps(d) for d in store.read(lambda tx: tx.list_docs(collection, after=None, limit=10_000))]
+    parts += [json.dumps(change.ids) for change in store.read(lambda tx: tx.changes_since(0, 100_000))]
     return "\n".join(parts)
 
 
-def test_export_then_erase_leaves_no_trace_and_blocks_reimport(api: Api) -> None:
-    load(api)
+def reads(api: Api) -> str:
+    """What the projection, the caches and the exports show about the people of the test, as text."""
     h = api.headers()
+    found = [api.client.post("/intro-paths", json={"company_id": "acme"}, headers=h),
+             api.client.get("/accounts/acme/map", headers=h),
+             api.client.get("/moves/feed", headers=h),
+             api.client.get("/influencers", headers=h)]
+    found += [api.client.get(f"/views/network/ann?depth=2&format={f}", headers=h) for f in ("json", "graphml")]
+    found += [api.client.get(f"/views/talent-flow?format={f}", headers=h) for f in ("json", "gexf")]
+    assert all(r.status_code == 200 for r in found), [r.text for r in found if r.status_code != 200]
+    return "\n".join(r.text for r in found)
+
+
+def test_export_then_erase_leaves_no_trace_and_blocks_reimport(api: Api) -> None:
+    h = api.headers()
+    subscription = api.client.post("/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["move.detected", "role_change.detected"]},
+                                   headers=h).json()
+    load(api)
     export = api.client.get("/people/qzx/export", headers=h).json()
     assert export["person"]["name"] == "Quentin Zorro"
     assert len(export["ties"]) == 1 and len(export["employments"]) == 2 and len(export["moves"]) == 1
     assert len(export["interactions"]) == 2 and len(export["referrals"]) == 1
 
+    webhooks.Dispatcher(api.store).enqueue(datetime.now(timezone.utc))  # unless the app's dispatcher did already
+    events = api.store.read(lambda tx: tx.list_docs(webhooks.EVENTS, after=None, limit=10))
+    assert [e["event"] for e in events] == ["role_change.detected"]  # CEO, then chair
+    before = reads(api)  # the projection, the caches and the indexes hold Quentin now
+    assert "qzx" in before and "Zorro" in before and "qzx" in dump(api.store)
+
     erased = api.client.post("/people/qzx/erase", headers=h).json()
-    assert erased["removed"]["person"] == 1
+    assert erased["removed"]["person"] == 1 and erased["removed"]["webhook_events"] >= 2  # event, outbox or log
     api.client.app.state.audit.flush()
     text = dump(api.store)
     assert "qzx" not in text.lower() and "Zorro" not in text
+    assert "qzx" not in reads(api).lower() and "Zorro" not in reads(api)
+    assert api.client.post("/intro-paths", json={"person_id": "qzx"}, headers=h).status_code == 404
+    assert api.client.get(f"/webhooks/{subscription['id']}/deliveries", headers=h).json()["items"] == []
     # the email between eve, bob and cat stays for bob and cat, without qzx
     left = api.client.get("/interactions?person_id=bob", headers=h).json()["items"]
     assert [sorted(i["participants"] + i["cc"] + [i["initiator"] or ""]) for i in left] == [["", "bob", "cat"]]
