@@ -10,14 +10,21 @@ Rules, strongest first; the first that decides wins:
 4. **Name + company.** Known persons sharing a company key with the draft (the
    normalised company name, a company's web or work email domain, or the name
    such a domain spells: ``siemens-energy.com`` is ``siemens energy``) are
-   scored by :func:`name_similarity`. The best is taken when it scores at least
+   scored by :func:`name_similarity`. A known person's company keys come from
+   every employment, ended ones too, so a former employer is as good as the
+   current one. When an address of one of the two spells the other's name
+   exactly (``anna.dubois@`` for a display name ``Anna M. Dunois`` and a known
+   ``Anna Dubois``), the pair scores 100, though not as an equal name. The best is taken when it scores at least
    ``threshold`` and leads every other by ``MARGIN`` with none of them reaching
    ``threshold``, unless evidence speaks against it: different LinkedIn
    profiles never match; persons with different addresses at the same company
    domain, or a name made up from an address (``lukas.mensah@`` -> "Lukas
-   Mensah"), match only on an exactly equal name.
-5. **Same name elsewhere.** An exactly equal (normalised) name with no company in
-   common is never merged, only listed for review.
+   Mensah"), match only on an exactly equal name. A rival that could never be
+   merged for that reason (``John Smith`` with another address at the company,
+   for a draft ``Jon Smith``) does not count against the best.
+5. **Same name elsewhere.** A name equal up to order, accents, honorifics and a
+   lone initial (found by :func:`name_key`) with no company in common is never
+   merged, only listed for review.
 
 A match the rules cannot settle (several persons fit, or a score between
 ``review_threshold`` and ``threshold``) is :class:`Ambiguous`: the draft stays a
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from graph_service.connectors.base import FREE_MAIL, domain_company_key, email_domain, fold
+from graph_service.connectors.base import FREE_MAIL, domain_company_key, email_domain, fold, person_name_from_address
 
 THRESHOLD = 90.0
 """Name similarity from which a same-company match is merged."""
@@ -49,6 +56,7 @@ MARGIN = 10.0
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "jr", "sr", "ii",
                          "iii", "iv", "phd", "md", "mba", "esq"})
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"")
+_APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`](?=\w)")
 _WORDS = re.compile(r"[^\w]+")
 
 
@@ -56,10 +64,11 @@ def normalise_name(name: str) -> str:
     """Folded name tokens: ``Müller, Jörg (PhD)`` -> ``jorg muller``.
 
     ``Last, First`` is turned around, bracketed and quoted parts (nicknames,
-    notes) and honorifics are dropped, accents are folded. CJK names are kept
-    as they are (no transliteration).
+    notes) and honorifics are dropped, accents are folded, an apostrophe inside
+    a name is dropped (``O'Connor`` is ``oconnor``, as addresses write it). CJK
+    names are kept as they are (no transliteration).
     """
-    text = _BRACKETS.sub(" ", name)
+    text = _APOSTROPHES.sub("", _BRACKETS.sub(" ", name))
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
         if first and last and fold(first).strip(". ") not in _HONORIFICS:
@@ -70,6 +79,16 @@ def normalise_name(name: str) -> str:
 
 def _without_initials(tokens: list[str]) -> list[str]:
     return [t for t in tokens if len(t) > 1 or not t.isascii()]
+
+
+def name_key(name: str) -> str:
+    """The blocking key of a name: normalised tokens without initials, sorted (``Smith, Anna M.`` -> ``anna smith``).
+
+    Names that :func:`name_similarity` scores 100 share it (word order, accents,
+    honorifics and a lone initial do not matter).
+    """
+    tokens = normalise_name(name).split()
+    return " ".join(sorted(_without_initials(tokens) or tokens))
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -199,12 +218,12 @@ class Index:
         for key in entity.companies:
             self.by_company.setdefault(key, set()).add(known.id)
         if known.name_given:
-            key = normalise_name(known.name)
+            key = name_key(known.name)
             if key:
                 self.by_name.setdefault(key, set()).add(known.id)
 
     def _unindex_name(self, entity: Entity) -> None:
-        key = normalise_name(entity.name)
+        key = name_key(entity.name)
         if entity.name_given and key in self.by_name:
             self.by_name[key].discard(entity.id)
 
@@ -268,6 +287,9 @@ def _shared(mine: Iterable[str], theirs: Iterable[str]) -> str:
     return ", ".join(sorted(set(mine) & set(theirs)))
 
 
+_OTHER_ADDRESS = "different addresses at the same domain"
+
+
 def _conflict(draft: Entity, known: Entity) -> str | None:
     """Evidence that two similarly named persons at one company are different people."""
     if draft.profiles and known.profiles and not draft.profiles & known.profiles:
@@ -275,19 +297,32 @@ def _conflict(draft: Entity, known: Entity) -> str | None:
     mine = {email_domain(e) for e in draft.emails} - FREE_MAIL
     theirs = {email_domain(e) for e in known.emails} - FREE_MAIL
     if mine & theirs and not draft.emails & known.emails:
-        return "different addresses at the same domain"
+        return _OTHER_ADDRESS
     return None
+
+
+def _address_spelling(draft: Entity, known: Entity) -> str:
+    """An address of one of the two that spells the other's name exactly (``anna.dubois@`` for ``Anna B. Dubois``)."""
+    for emails, name in ((draft.emails, known.name), (known.emails, draft.name)):
+        for email in sorted(emails):
+            if name_similarity(person_name_from_address(email), name) == 100.0:
+                return email
+    return ""
 
 
 def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: float) -> Match | Ambiguous | None:
     block = {id for key in draft.companies for id in index.by_company.get(key, ())}
     scored: list[Option] = []
     conflicts: dict[str, str] = {}
+    spelled: set[str] = set()  # scored 100 because an address spells the name, not the names themselves
     for id in sorted(block):
         known = index.entities[id]
         if id == draft.id or index.separated(draft.id, id):
             continue
-        score = name_similarity(draft.name, known.name)
+        score, spelled_by = name_similarity(draft.name, known.name), ""
+        if score < 100.0 and draft.name_given and known.name_given:
+            spelled_by = _address_spelling(draft, known)
+            score = 100.0 if spelled_by else score
         if score < review_threshold:
             continue
         reason = _conflict(draft, known)
@@ -297,14 +332,21 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
             reason = reason or "a name spelled by an address"
         if reason:
             conflicts[id] = reason
+        if spelled_by:
+            spelled.add(id)
         common = sorted(draft.companies & known.companies)
-        scored.append(Option(id, "name_company", round(score, 1), f"{known.name!r} at {', '.join(common)}"))
+        evidence = f"{known.name!r} at {', '.join(common)}" + (f", spelled by {spelled_by}" if spelled_by else "")
+        scored.append(Option(id, "name_company", round(score, 1), evidence))
     scored.sort(key=lambda o: (-o.score, o.person_id))
     if scored:
         best = scored[0]
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        # A rival with another address at the draft's company domain, and a name not exactly the draft's, is
+        # someone else by evidence: it does not make the choice ambiguous.
+        rivals = [o for o in scored[1:] if not (o.score < 100.0 and conflicts.get(o.person_id) == _OTHER_ADDRESS)]
+        runner_up = rivals[0].score if rivals else 0.0
         alone = runner_up < min(threshold, best.score - MARGIN)
-        if alone and best.score >= threshold and (best.person_id not in conflicts or best.score == 100.0):
+        exact = best.score == 100.0 and best.person_id not in spelled
+        if alone and best.score >= threshold and (best.person_id not in conflicts or exact):
             return Match(best.person_id, "name_company", best.score, best.evidence)
         if alone and best.person_id in conflicts:
             reason = f"similar name at the same company, but {conflicts[best.person_id]}"
@@ -313,10 +355,11 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
         else:
             reason = "several persons with a similar name at the same company"
         return Ambiguous(reason, tuple(scored))
-    key = normalise_name(draft.name)
     if not draft.name_given:
         return None
-    same_name = sorted(id for id in index.by_name.get(key, ()) if id != draft.id and not index.separated(draft.id, id)
+    same_name = sorted(id for id in index.by_name.get(name_key(draft.name), ())
+                       if id != draft.id and not index.separated(draft.id, id)
+                       and name_similarity(draft.name, index.entities[id].name) == 100.0
                        and not (draft.profiles and index.entities[id].profiles
                                 and not draft.profiles & index.entities[id].profiles))
     if same_name:

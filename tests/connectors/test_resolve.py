@@ -6,7 +6,16 @@ import pytest
 
 from bench.bench_resolve import evaluate, generate
 from graph_service.connectors.base import company_key, linkedin_slug
-from graph_service.connectors.resolve import Ambiguous, Entity, Index, Match, name_similarity, normalise_name, resolve
+from graph_service.connectors.resolve import (
+    Ambiguous,
+    Entity,
+    Index,
+    Match,
+    name_key,
+    name_similarity,
+    normalise_name,
+    resolve,
+)
 
 
 @pytest.mark.parametrize(("a", "b", "low", "high"), [
@@ -16,6 +25,8 @@ from graph_service.connectors.resolve import Ambiguous, Entity, Index, Match, na
     ("Wei Wang", "Wang Wei", 100, 100),
     ("王伟", "王伟", 100, 100),
     ("Anna M. Schmidt", "Anna Schmidt", 100, 100),
+    ("Sarah O'Connor", "Sarah OConnor", 100, 100),
+    ("O’Brien, Liam", "Liam O'Brien", 100, 100),
     ("Katherine Johnson", "Katherine Jonhson", 88, 95),
     ("Anna K. Schmidt", "Anna M. Schmidt", 85, 95),
     ("Anna Schmidt", "Hanna Schmitt", 0, 90),
@@ -27,7 +38,9 @@ def test_name_similarity(a: str, b: str, low: float, high: float) -> None:
 
 
 def test_normalise_and_keys() -> None:
-    assert normalise_name("O'Connor, Sarah") == "sarah o connor"
+    assert normalise_name("O'Connor, Sarah") == "sarah oconnor"
+    assert normalise_name("'Sarah' O'Connor") == "sarah oconnor"
+    assert name_key("Taylor, Yuki R.") == name_key("Dr. Yuki Taylor") == "taylor yuki"
     assert normalise_name("Smith, Jr.") == "smith"
     assert company_key("ACME, Inc.") == company_key("Acme Incorporated") == "acme"
     assert company_key("华为技术有限公司") == "华为技术"
@@ -77,6 +90,72 @@ def test_never_merged_silently() -> None:
     assert isinstance(crossed, Ambiguous) and crossed.reason == "its email and its profile point at different persons"
 
 
+def test_an_address_that_spells_the_other_name() -> None:
+    """A typo in the display name is outweighed by an address that spells the known name exactly (and back)."""
+    dubois = Entity("p-anna", "Anna B. Dubois", companies={"n:tyrell", "d:tyrell.io"})
+    match = resolve(known(dubois), Entity("x", "Anna M. Dunois", emails={"anna.dubois@tyrell.io"},
+                                          companies={"n:tyrell", "d:tyrell.io"}))
+    assert isinstance(match, Match) and match.person_id == "p-anna" and match.score == 100
+    assert "spelled by anna.dubois@tyrell.io" in match.evidence
+    with_address = Entity("p-anna", "Anna Dunois", emails={"anna.dubois@tyrell.io"}, companies={"n:tyrell"})
+    back = resolve(known(with_address), Entity("x", "Anna Dubois", companies={"n:tyrell"}))
+    assert isinstance(back, Match) and back.person_id == "p-anna"
+    oconnor = Entity("p-marco", "Marco O'Connor", companies={"n:acme", "d:acme.com"})
+    spelled = resolve(known(oconnor), Entity("x", "Marco Oconnor", name_given=False, emails={"marco.oconnor@acme.com"},
+                                             companies={"d:acme.com", "n:acme"}))
+    assert isinstance(spelled, Match), "addresses drop the apostrophe"
+
+
+def test_an_address_that_spells_a_name_is_not_an_equal_name() -> None:
+    """Another address at the company still stops the merge: only an equal display name would outweigh it."""
+    other_address = Entity("p-anna", "Anna Dubois", emails={"anna.dubois.2@tyrell.io"},
+                           companies={"n:tyrell", "d:tyrell.io"})
+    near = resolve(known(other_address), Entity("x", "Anna M. Dunois", emails={"anna.dubois@tyrell.io"},
+                                                companies={"n:tyrell", "d:tyrell.io"}))
+    assert isinstance(near, Ambiguous)
+    assert near.reason == "similar name at the same company, but different addresses at the same domain"
+    typo_on_file = Entity("p-anna", "Anna Dubuis", companies={"n:tyrell"})
+    not_spelled = resolve(known(typo_on_file), Entity("x", "Anne Dobois", emails={"anna.dubois@tyrell.io"},
+                                                      companies={"n:tyrell", "d:tyrell.io"}))
+    assert not_spelled is None, "an address that nearly spells a name adds nothing"
+    elsewhere = resolve(known(Entity("p-anna", "Anna Dubois", companies={"n:globex"})),
+                        Entity("x", "Anna Dunois", emails={"anna.dubois@tyrell.io"}, companies={"d:tyrell.io"}))
+    assert elsewhere is None, "an address spelling a name is no company in common"
+
+
+def test_a_rival_the_evidence_rules_out() -> None:
+    """John has another address at the company, so he is not the draft: Jon is, alone."""
+    jon = Entity("p-jon", "Jon Smith", profiles={"linkedin:jon-s"}, companies={"n:acme"})
+    john = Entity("p-john", "John Smith", emails={"john.smith.2@acme.com"}, companies={"n:acme", "d:acme.com"})
+    draft = Entity("x", "Smith, Jon", emails={"jon.smith@acme.com"}, companies={"n:acme", "d:acme.com"})
+    match = resolve(known(jon, john), draft)
+    assert isinstance(match, Match) and match.person_id == "p-jon"
+    john_unknown_address = Entity("p-john", "John Smith", companies={"n:acme"})
+    several = resolve(known(jon, john_unknown_address), draft)
+    assert isinstance(several, Ambiguous) and several.reason == "several persons with a similar name at the same company"
+    jon_too = Entity("p-jon-2", "Jon Smith", emails={"jsmith@acme.com"}, companies={"n:acme", "d:acme.com"})
+    namesakes = resolve(known(jon, jon_too), draft)
+    assert isinstance(namesakes, Ambiguous), "an equally named rival stays a rival, whatever its address"
+
+
+def test_a_former_employer_is_evidence() -> None:
+    """The index holds every employment of a person (sync builds it so), ended ones too."""
+    moved = Entity("p-emma", "Emma Mensah", emails={"emma.mensah@coho.com"},
+                   companies={"n:woodgrove", "n:coho", "d:coho.com"})
+    old_card = resolve(known(moved), Entity("x", "Dr. Emma Mensah", companies={"n:woodgrove"}))
+    assert isinstance(old_card, Match) and old_card.person_id == "p-emma" and "n:woodgrove" in old_card.evidence
+    never_there = resolve(known(moved), Entity("x", "Emma Mensah", companies={"n:globex"}))
+    assert isinstance(never_there, Ambiguous) and never_there.reason == "same name, no company in common"
+
+
+def test_same_name_elsewhere_ignores_order_and_an_initial() -> None:
+    taylor = Entity("p-yuki", "Taylor, Yuki", companies={"n:initech"})
+    listed = resolve(known(taylor), Entity("x", "Yuki R. Taylor", companies={"n:globex"}))
+    assert isinstance(listed, Ambiguous) and listed.reason == "same name, no company in common"
+    other_initials = resolve(known(Entity("p-yuki", "Yuki K. Taylor")), Entity("x", "Yuki R. Taylor"))
+    assert other_initials is None
+
+
 def test_different_profiles_are_different_people() -> None:
     other = Entity("x", "Anna Schmidt", profiles={"linkedin:anna-schmidt-2"}, companies={"n:acme"})
     assert resolve(known(ANNA), other) is None
@@ -92,13 +171,26 @@ def test_separated_pairs_and_aliases() -> None:
 def test_precision_and_recall_on_a_generated_set() -> None:
     """The benchmark at a smaller size. Goal: precision >= 0.99, recall >= 0.95.
 
-    Precision meets it. Overall recall does not (about 0.91 to 0.93): the pairs
-    left apart share nothing but a name (no company, address or profile in
-    common), and the rules never merge on a name alone; most of them are on the
-    review list. On the pairs that share any evidence, recall meets the goal.
+    Precision meets it. Overall recall cannot (about 0.92 here): some 6 to 8% of
+    the true pairs are descriptions joined by no evidence at all, not even
+    through other descriptions of the person (no common address, profile, or
+    company with a similar name), and the rules never merge on a name alone;
+    ``recall_ceiling`` is what any rule that needs evidence could reach. On the
+    pairs that carry evidence, recall meets the goal, and most pairs left apart
+    are on the review list.
     """
     result = evaluate(generate(people=600, seed=7))
     assert result["precision"] >= 0.99
-    assert result["recall_with_evidence"] >= 0.95
-    assert result["recall"] >= 0.88
+    assert result["recall_on_pairs_with_identity_evidence"] >= 0.98
+    assert result["recall_with_evidence"] >= 0.98
+    assert result["recall"] >= 0.9
+    assert result["recall_after_review"] >= 0.97
     assert result["missed_pairs"].get("shared email or profile", 0) == 0
+
+
+def test_a_name_spelled_by_an_address_does_not_rule_out_a_rival() -> None:
+    schmidt = Entity("p-1", "Anna Schmidt", companies={"d:acme.com"})
+    schmitt = Entity("p-2", "Anna Schmitt", companies={"d:acme.com"})
+    draft = Entity("x", "Anna Schmidt", name_given=False, emails={"anna.schmidt@acme.com"}, companies={"d:acme.com"})
+    several = resolve(known(schmidt, schmitt), draft)
+    assert isinstance(several, Ambiguous) and len(several.options) == 2
