@@ -122,10 +122,12 @@ def apply_snapshot(*, store: Store, path: Path, as_of: date, precision: DatePrec
     fmt = detect_format(path, fmt)
     problems: list[Problem] = []
     present: dict[str, set[str]] = defaultdict(set)
-    for line, item in _rows(path, fmt):
+    rows: list[SnapshotRow] = []
+    for _, item in _rows(path, fmt):
         if isinstance(item, list):
             problems += item
             continue
+        rows.append(item)
         present[item.company_id].add(item.person_id)
     for company_ids in [sorted(present)]:
         known = store.read(lambda tx: tx.existing_ids("company", company_ids))
@@ -136,15 +138,9 @@ def apply_snapshot(*, store: Store, path: Path, as_of: date, precision: DatePrec
     if problems:
         raise InvalidInput(problems[:MAX_PROBLEMS], f"{path.name}: {len(problems)} problem(s), nothing was written")
 
-    summary = SnapshotSummary()
-    batch: list[SnapshotRow] = []
-    for _, item in _rows(path, fmt):
-        batch.append(item)  # type: ignore[arg-type]
-        summary.rows += 1
-        if len(batch) >= batch_size:
-            store.write(lambda tx: _apply_batch(tx, batch, as_of, precision, source, summary))
-            batch = []
-    if batch:
+    summary = SnapshotSummary(rows=len(rows))
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start:start + batch_size]
         store.write(lambda tx: _apply_batch(tx, batch, as_of, precision, source, summary))
     for company_id, persons in present.items():
         store.write(lambda tx: _close_absent(tx, company_id, persons, as_of, summary))

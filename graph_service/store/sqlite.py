@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS companies (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc
 CREATE TABLE IF NOT EXISTS employments (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL,
     person_id TEXT NOT NULL, company_id TEXT NOT NULL, start TEXT, "end" TEXT);
 CREATE INDEX IF NOT EXISTS employments_person ON employments(person_id);
-CREATE INDEX IF NOT EXISTS employments_company ON employments(company_id, "end");
+DROP INDEX IF EXISTS employments_company;
+CREATE INDEX IF NOT EXISTS employments_company_end_id ON employments(company_id, "end", id);
 CREATE TABLE IF NOT EXISTS ties (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ties_a ON ties(a);
 CREATE INDEX IF NOT EXISTS ties_b ON ties(b);
