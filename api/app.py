@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api import problems
+from api import bookmarks, problems
 from api.audit import AuditMiddleware
 from api.deps import RateLimit, prepare_store, single_query_values
 from api.routes import accounts, connect, health, imports, intros, moves, privacy, records, views
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     problems.install(app)
     app.add_middleware(AuditMiddleware)
+    bookmarks.install(app)
     # specific paths (/moves/feed) before the generic record routes (/moves/{id})
     for module in (health, intros, accounts, moves, views, connect, privacy, imports, records):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph_service.bookmarks import MalformedBookmark
 from graph_service.errors import (
     Conflict,
     Forbidden,
@@ -24,6 +25,7 @@ from graph_service.errors import (
 log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[GraphServiceError], int, str]] = [
+    (MalformedBookmark, 400, "Bad Request"),
     (NotFound, 404, "Not Found"),
     (Conflict, 409, "Conflict"),
     (InvalidInput, 422, "Invalid Input"),
