@@ -86,7 +86,8 @@ def write_batch(tx: StoreTx, entity: str, records: Sequence[Record], *, source: 
         tx.upsert("company", companies)
     counts = tx.upsert(entity, records)
     if entity == "employment" and counts.changed_ids:
-        persons = sorted({r.person_id for r in records if r.id in set(counts.changed_ids)})  # type: ignore[attr-defined]
+        changed = set(counts.changed_ids)
+        persons = sorted({r.person_id for r in records if r.id in changed})  # type: ignore[attr-defined]
         learned = job_moves.rederive(tx, persons, source=source)
         counts.moves_learned = sum(move.type == ChangeType.move for move in learned)
     return counts

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -50,8 +51,16 @@ class SnapshotSummary:
     stale_persons: list[str] = field(default_factory=list)
 
 
-def _newer_knowledge(employments: list[Employment], as_of: date) -> bool:
-    return any((e.start and e.start > as_of) or (e.end and e.end > as_of) for e in employments)
+def _newer_knowledge(held: list[dict[str, Any]], day: str) -> bool:
+    """Whether a stored employment (JSON: ISO days compare as text) starts or ends after ``day``."""
+    return any((e.get("start") or "") > day or (e.get("end") or "") > day for e in held)
+
+
+def _unchanged(rows: list[SnapshotRow], held: list[dict[str, Any]], day: str) -> bool:
+    """Every row is an employment the person holds on ``day``, with the same title (most rows of a snapshot)."""
+    return all(any(e["company_id"] == row.company_id and e.get("title", "") == row.title
+                   and (e.get("start") or "") <= day and (e.get("end") or "9999") > day for e in held)
+               for row in rows)
 
 
 def _diff_person(rows: list[SnapshotRow], known: list[Employment], as_of: date, precision: DatePrecision,
@@ -85,15 +94,19 @@ def _apply_batch(tx: StoreTx, rows: list[SnapshotRow], as_of: date, precision: D
     by_person: dict[str, list[SnapshotRow]] = defaultdict(list)
     for row in rows:
         by_person[row.person_id].append(row)
-    known: dict[str, list[Employment]] = defaultdict(list)
-    for employment in tx.employments_of(sorted(by_person)):
-        known[employment.person_id].append(employment)  # type: ignore[attr-defined]
+    known: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for doc in tx.employment_docs_of(sorted(by_person)):
+        known[doc["person_id"]].append(doc)
+    day = as_of.isoformat()
     writes = []
     for person, listed in by_person.items():
-        if _newer_knowledge(known[person], as_of):
+        held = known[person]
+        if _newer_knowledge(held, day):
             summary.stale_persons.append(person)
             continue
-        writes += _diff_person(listed, known[person], as_of, precision, source, summary)
+        if not _unchanged(listed, held, day):
+            employments = [Employment.model_validate(doc) for doc in held]
+            writes += _diff_person(listed, employments, as_of, precision, source, summary)
     if writes:
         summary.moves += records.write_batch(tx, "employment", writes, source=source).moves_learned
 
