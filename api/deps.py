@@ -17,6 +17,8 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from api.bookmarks import catch_up
+from graph_service.bounded import BoundedProjection, QueryProjection
 from graph_service.errors import Forbidden, InvalidInput, Problem, RateLimited, Unauthorized
 from graph_service.keys import ApiKey, Scope, authenticate
 from graph_service.projection import Projection
@@ -69,7 +71,19 @@ def get_projection(request: Request) -> Projection:
     return per_process(request, "projection", Projection)
 
 
-ProjectionDep = Annotated[Projection, Depends(get_projection)]
+def get_query_projection(request: Request) -> QueryProjection:
+    """What warm paths and account maps run on: the full projection, or in bounded mode
+    (``SGRAPH_PROJECTION_MODE=bounded``) one that reads each query's neighbourhood from the store."""
+    settings = get_settings(request)
+    if settings.projection_mode == "bounded":
+        return per_process(request, "bounded_projection",
+                           lambda store: BoundedProjection(store, hub_degree=settings.bounded_hub_degree))
+    return get_projection(request)
+
+
+ProjectionDep = Annotated[QueryProjection, Depends(get_query_projection)]
+FullProjectionDep = Annotated[Projection, Depends(get_projection)]
+"""The whole graph in this process, whatever the mode (move impact)."""
 
 
 class RateLimit:
@@ -87,7 +101,7 @@ class RateLimit:
 
 
 def require(scope: Scope):  # noqa: ANN201 - FastAPI dependency factory
-    """A dependency that authenticates the caller and checks the scope."""
+    """A dependency that authenticates the caller, checks the scope and honours the caller's bookmark."""
 
     def check(request: Request, store: StoreDep,
               credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> ApiKey:
@@ -98,6 +112,7 @@ def require(scope: Scope):  # noqa: ANN201 - FastAPI dependency factory
         if not key.allows(scope):
             raise Forbidden(f"this key has scope {key.scope!r}; {scope.value!r} is required")
         request.state.api_key = key
+        catch_up(request, store)
         return key
 
     return check

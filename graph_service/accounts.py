@@ -55,7 +55,7 @@ from graph_service.layers import layer_of, seniority_of
 from graph_service.model import DecisionLayer, Employment
 from graph_service.moves import is_side_position
 from graph_service.paths import WarmPath, warm_paths
-from graph_service.projection import Projection, private_ties
+from graph_service.projection import private_ties
 from graph_service.store.base import Store, StoreTx
 
 T = TypeVar("T")

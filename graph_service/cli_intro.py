@@ -25,7 +25,7 @@ from graph_service.asof import PersonRef
 from graph_service.errors import InvalidInput, problems_from_errors
 from graph_service.intros import IntroRequest, IntroResult, find_intro_paths, find_person
 from graph_service.model import DecisionLayer
-from graph_service.projection import Projection
+from graph_service.bounded import BoundedProjection, query_projection
 from graph_service.settings import get_settings
 from graph_service.store import open_store
 from graph_service.strength import DEFAULT_WEIGHTS, load_weights
@@ -53,9 +53,13 @@ def intro(
     """Who can introduce us: ``sgraph intro --to "Jeffery Skilling" --from-team``."""
     if from_team and from_:
         raise InvalidInput([], "give --from-team or --from, not both")
-    projection = Projection(open_store(get_settings()), weights=load_weights(weights) if weights else DEFAULT_WEIGHTS)
+    settings = get_settings()
+    projection = query_projection(open_store(settings), settings,
+                                  weights=load_weights(weights) if weights else DEFAULT_WEIGHTS)
 
     def person(text: str) -> str:
+        if isinstance(projection, BoundedProjection):
+            return text if projection.has_person(text) else projection.find_person(text)
         return text if text in projection.graph else find_person(projection=projection, name=text)
 
     try:

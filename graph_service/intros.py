@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_service.access import Viewer, masked_path
 from graph_service.asof import PersonRef
+from graph_service.bounded import QueryProjection, intro_graph
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import CompanyRef
 from graph_service.model import DecisionLayer, Id
@@ -116,7 +117,8 @@ class RankedMember(BaseModel):
     person: PersonRef
     targets: int
     introducers: int
-    score: float
+    score: float | None
+    """Of the member's best path; None when a hop of it is hidden from the caller."""
 
 
 class IntroResult(BaseModel):
@@ -130,14 +132,14 @@ class IntroResult(BaseModel):
     weights_version: str
 
 
-def find_intro_paths(*, projection: Projection, request: IntroRequest, viewer: Viewer) -> IntroResult:
+def find_intro_paths(*, projection: QueryProjection, request: IntroRequest, viewer: Viewer) -> IntroResult:
     """The best warm paths for a request, explained; an empty list with the reason when there are none.
 
     Private ties count (see ``projection.private_ties``); what the viewer may not see of
     them is left out (see ``access.masked_path``). Raises NotFound for an unknown person
     or company id.
     """
-    with projection.current() as G, private_ties(G):
+    with intro_graph(projection, request) as G, private_ties(G):
         sources = _sources(G, request.sources)
         targets = _targets(G, request)
         avoid = _avoided(G, request)
@@ -402,6 +404,7 @@ def _rank_introducers(G: nx.Graph, result: IntroResult, view: Introductions, vie
         for i in view.introducers if seen(i.path.nodes)
     ]
     result.members = [
-        RankedMember(person=_person(G, m.id), targets=m.targets, introducers=m.introducers, score=round(m.path.score, 6))
+        RankedMember(person=_person(G, m.id), targets=m.targets, introducers=m.introducers,
+                     score=round(m.path.score, 6) if seen(m.path.nodes) else None)
         for m in view.members
     ]

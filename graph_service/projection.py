@@ -436,8 +436,8 @@ class _Builder:
             if known is not None and (item.rated or 0.0) <= (known.rated or 0.0):
                 return True
             evidence = evidence._replace(tie=item)
-        elif isinstance(item, WorkEvidence):
-            evidence = evidence._replace(work=(*evidence.work, item))
+        elif isinstance(item, WorkEvidence):  # in a canonical order: the same whatever order stints came in
+            evidence = evidence._replace(work=tuple(sorted((*evidence.work, item), key=_work_order)))
         else:
             evidence = evidence._replace(referrals=(*evidence.referrals, item))  # type: ignore[arg-type]
         self.put(p, q, evidence)
@@ -637,6 +637,11 @@ def private_ties(G: nx.Graph) -> Iterator[None]:
     finally:
         for a, b, _ in added:
             del adj[a][b], adj[b][a]
+
+
+def _work_order(work: WorkEvidence) -> tuple[Any, ...]:
+    return (work.company_id, work.relation, _ordinal(work.start), _ordinal(work.end) or math.inf, work.department,
+            work.staff, work.source or "")
 
 
 def _counted(types: tuple[tuple[str, int, int], ...], kind: str, copied: bool) -> tuple[tuple[str, int, int], ...]:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     projection_mode: Literal["full", "bounded"] = "full"
+    bounded_hub_degree: int = Field(
+        10_000, ge=1, description="bounded mode: persons beyond a query's ends with more ties, interactions and "
+                                  "referrals than this are not expanded"
+    )
     projection_poll_seconds: float = Field(1.0, gt=0)
     embed_secret: SecretStr | None = None
     frame_ancestors: str = "'self'"

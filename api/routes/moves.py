@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import Admin, ProjectionDep, Reader, StoreDep, audit_persons, get_projection, per_process
+from api.deps import Admin, FullProjectionDep, Reader, StoreDep, audit_persons, get_projection, per_process
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
@@ -56,7 +56,7 @@ def feed(
 
 
 @router.get("/moves/{move_id}/impact", response_model=impact.Impact, operation_id="move_impact", tags=["moves"])
-def move_impact(request: Request, move_id: str, _: Reader, store: StoreDep, projection: ProjectionDep,
+def move_impact(request: Request, move_id: str, _: Reader, store: StoreDep, projection: FullProjectionDep,
                 on: Annotated[Day | None, Query(description="read coverage as of this day (default today)")] = None,
                 ) -> impact.Impact:
     """For the company left, who we still know there per decision layer; for the company joined,

@@ -82,6 +82,9 @@ class StoreTx(Protocol):
     def employments_of(self, person_ids: Sequence[str]) -> list[Record]:
         """Every employment of these persons, current or past."""
 
+    def employment_docs_of(self, person_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The same as :meth:`employments_of`, as the stored JSON (unvalidated: for scans that mostly skip them)."""
+
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
         """Make ``moves`` the complete set of job moves of these persons."""
 

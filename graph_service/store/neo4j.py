@@ -274,8 +274,11 @@ class Neo4jTx:
 
     def employments_of(self, person_ids: Sequence[str]) -> list[Record]:
         model = MODELS["employment"]
+        return [model.model_validate(doc) for doc in self.employment_docs_of(person_ids)]
+
+    def employment_docs_of(self, person_ids: Sequence[str]) -> list[dict[str, Any]]:
         docs = self._one("employment/of_persons", person_ids=list(dict.fromkeys(person_ids)))["docs"]
-        return [model.model_validate_json(doc) for doc in docs]
+        return [json.loads(doc) for doc in docs]
 
     # -- neighbourhoods (bounded projections) --------------------------------------
     def neighbourhood(self, person_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:

@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL, doc
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
 CACHE_KIB = 64 * 1024  # page cache per connection: holds the id and reference indexes of a large import
-WAL_CHECKPOINT_PAGES = 10_000  # ~40 MB of log between checkpoints: a batch of 10,000 records is not written twice
+WAL_CHECKPOINT_PAGES = 100_000  # ~400 MB of log between checkpoints: large writes are not held up by them
 
 
 def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
@@ -193,10 +193,13 @@ class SqliteTx:
 
     def employments_of(self, person_ids: Sequence[str]) -> list[Record]:
         model = MODELS["employment"]
+        return [model.model_validate(doc) for doc in self.employment_docs_of(person_ids)]
+
+    def employment_docs_of(self, person_ids: Sequence[str]) -> list[dict[str, Any]]:
         found = []
-        for chunk in _chunks(list(person_ids)):
+        for chunk in _chunks(list(dict.fromkeys(person_ids))):
             sql = f"SELECT doc FROM employments WHERE person_id IN ({_marks(len(chunk))}) ORDER BY id"
-            found += [model.model_validate_json(doc) for (doc,) in self.conn.execute(sql, chunk)]
+            found += [json.loads(doc) for (doc,) in self.conn.execute(sql, chunk)]
         return found
 
     # -- neighbourhoods (bounded projections) --------------------------------------
