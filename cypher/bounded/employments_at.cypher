@@ -1,8 +1,9 @@
-// The employments (current or past) at some companies: all of them, or those in given departments.
-// params: $groups (list of {company_id, departments: list of department names, or null for all};
-//         one entry per company)
+// The employments (current or past, or only those without an end) at some companies: all of them, or those in
+// given departments.
+// params: $groups (list of {company_id, departments: list of department names, or null for all}), $open_only
+//         (one entry per company in $groups; $open_only true: only employments without an end)
 // returns: docs (list of JSON texts)
 UNWIND $groups AS g
 MATCH (:Company {id: g.company_id})<-[e:WORKS_AT]-(:Person)
-WHERE g.departments IS NULL OR e.department IN g.departments
+WHERE (g.departments IS NULL OR e.department IN g.departments) AND (NOT $open_only OR e.end IS NULL)
 RETURN collect(e.doc) AS docs

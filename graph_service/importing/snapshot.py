@@ -112,14 +112,11 @@ def _apply_batch(tx: StoreTx, rows: list[SnapshotRow], as_of: date, precision: D
 
 
 def _close_absent(tx: StoreTx, company_id: str, present: set[str], as_of: date, summary: SnapshotSummary) -> None:
-    closing, after = [], None
-    while True:
-        page = tx.list("employment", after=after, limit=10_000, filters={"company_id": company_id, "current": True})
-        closing += [e.model_copy(update={"end": as_of}) for e in page  # type: ignore[attr-defined]
-                    if e.person_id not in present and (e.start is None or e.start < as_of)]  # type: ignore[attr-defined]
-        if len(page) < 10_000:
-            break
-        after = page[-1].id
+    """End the open employments at the company of everyone the snapshot leaves out (read raw: most are listed)."""
+    day = as_of.isoformat()
+    closing = [Employment.model_validate(doc).model_copy(update={"end": as_of})
+               for doc in tx.employments_at({company_id: None}, open_only=True)
+               if doc["person_id"] not in present and (doc.get("start") or "") < day]
     if closing:
         summary.closed += len(closing)
         records.write_batch(tx, "employment", closing, source="snapshot")

@@ -95,8 +95,9 @@ class StoreTx(Protocol):
     def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
         """How many ties, interactions and referrals name each of these (stored) persons."""
 
-    def employments_at(self, groups: Mapping[str, Sequence[str] | None]) -> list[dict[str, Any]]:
-        """Employments at companies, current or past: per company id, those in the given departments, or all (None)."""
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
+        """Employments at companies, current or past (``open_only``: without an end): per company id, those in the
+        given departments, or all (None)."""
 
     def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """``(persons, employments)`` ever at each of these (stored) companies."""

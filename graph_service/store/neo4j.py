@@ -291,9 +291,10 @@ class Neo4jTx:
     def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
         return dict(self._one("bounded/degrees", person_ids=list(dict.fromkeys(person_ids)))["degrees"])
 
-    def employments_at(self, groups: Mapping[str, Sequence[str] | None]) -> list[dict[str, Any]]:
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
         rows = [{"company_id": id, "departments": None if d is None else list(d)} for id, d in groups.items()]
-        return [json.loads(doc) for doc in self._one("bounded/employments_at", groups=rows)["docs"]]
+        docs = self._one("bounded/employments_at", groups=rows, open_only=open_only)["docs"]
+        return [json.loads(doc) for doc in docs]
 
     def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         sizes = self._one("bounded/sizes", company_ids=list(dict.fromkeys(company_ids)))["sizes"]

@@ -235,10 +235,11 @@ class SqliteTx:
                     degrees[id] += n
         return degrees
 
-    def employments_at(self, groups: Mapping[str, Sequence[str] | None]) -> list[dict[str, Any]]:
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
         found = []
+        sql = "SELECT doc FROM employments WHERE company_id = ?" + (' AND "end" IS NULL' if open_only else "")
         for company_id, departments in groups.items():
-            for (doc,) in self.conn.execute("SELECT doc FROM employments WHERE company_id = ?", (company_id,)):
+            for (doc,) in self.conn.execute(sql, (company_id,)):
                 raw = json.loads(doc)
                 if departments is None or raw.get("department") in departments:
                     found.append(raw)
