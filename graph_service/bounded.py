@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph_service.errors import Conflict, InvalidInput, NotFound, Problem
+from graph_service.errors import Conflict, one_person_named
 from graph_service.projection import KINDS, Company, Projection, build_graph, company_scale, interaction_pairs, is_board, referral_links
 from graph_service.settings import Settings
 from graph_service.store.base import Store, StoreTx, scan_all
@@ -164,14 +164,8 @@ class BoundedProjection:
         Raises NotFound, or InvalidInput when several persons have the name (as ``intros.find_person``).
         """
         wanted = name.strip().casefold()
-        found = sorted((raw["id"], raw["name"]) for raw in scan_all(self.store, "person", PAGE)
-                       if raw["name"].casefold() == wanted)
-        if not found:
-            raise NotFound("person", name)
-        if len(found) > 1:
-            raise InvalidInput([Problem("name", f"{person_name} is {person}") for person, person_name in found],
-                               f"{len(found)} persons are named {name!r}; give an id")
-        return found[0][0]
+        return one_person_named(name, sorted((raw["id"], raw["name"]) for raw in scan_all(self.store, "person", PAGE)
+                                             if raw["name"].casefold() == wanted))
 
     def has_person(self, person_id: str) -> bool:
         return bool(self.store.read(lambda tx: tx.existing_ids("person", [person_id])))

@@ -83,3 +83,13 @@ class StoreUnavailable(GraphServiceError):
     def __init__(self, message: str, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def one_person_named(name: str, found: list[tuple[str, str]]) -> str:
+    """The id of the one ``(id, name)`` found for a person's name; NotFound when none, InvalidInput when several."""
+    if not found:
+        raise NotFound("person", name)
+    if len(found) > 1:
+        raise InvalidInput([Problem("name", f"{person_name} is {person}") for person, person_name in sorted(found)],
+                           f"{len(found)} persons are named {name!r}; give an id")
+    return found[0][0]

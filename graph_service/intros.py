@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from graph_service.access import Viewer, masked_path
 from graph_service.asof import PersonRef
 from graph_service.bounded import QueryProjection, intro_graph
-from graph_service.errors import InvalidInput, NotFound, Problem
+from graph_service.errors import NotFound, one_person_named
 from graph_service.feed import CompanyRef
 from graph_service.model import DecisionLayer, Id
 from graph_service.paths import Introductions, WarmPath, best_introducers, warm_paths
@@ -165,13 +165,7 @@ def find_person(*, projection: Projection, name: str) -> str:
     """The id of the one person with this name (exact, any case); raises NotFound or, when several, InvalidInput."""
     wanted = name.strip().casefold()
     with projection.current() as G:
-        found = sorted((p, n) for p, n in G.nodes(data="name") if n.casefold() == wanted)
-    if not found:
-        raise NotFound("person", name)
-    if len(found) > 1:
-        raise InvalidInput([Problem("name", f"{person_name} is {person}") for person, person_name in found],
-                           f"{len(found)} persons are named {name!r}; give an id")
-    return found[0][0]
+        return one_person_named(name, sorted((p, n) for p, n in G.nodes(data="name") if n.casefold() == wanted))
 
 
 # -- resolving the request ---------------------------------------------------------------------
