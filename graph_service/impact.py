@@ -21,10 +21,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph_service.access import Viewer, masked_path
 from graph_service.asof import LAYER_ORDER, Member, PersonRef, members_on, our_ties, position
 from graph_service.errors import NotFound
 from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, team_from_graph, team_of
 from graph_service.model import Employment, JobMove, Tie, Visibility
+from graph_service.projection import private_ties
 from graph_service.store.base import Store, StoreTx
 
 MAX_HOPS = 3
@@ -60,16 +62,21 @@ class Departure(BaseModel):
 
 
 class Hop(BaseModel):
-    from_id: str
+    from_id: str | None
+    """None (and ``to_id``): a private contact of ``private_of``, whom only they may name."""
     from_name: str
-    to_id: str
+    to_id: str | None
     to_name: str
-    strength: float
+    strength: float | None
+    """None when the hop is hidden from the caller."""
     why: str
+    private_of: str | None = None
+    """The owner of the private tie this hop runs over, or that hides one of its persons."""
 
 
 class WarmPath(BaseModel):
-    strength: float
+    strength: float | None
+    """None when a hop is hidden from the caller."""
     hops: list[Hop]
 
 
@@ -149,35 +156,51 @@ def best_path(tx: StoreTx, target: str, ours: Mapping[str, OurTie], team: set[st
     return WarmPath(strength=round(strength, 6), hops=hops)
 
 
-def path_in_graph(G: Any, target: str) -> WarmPath | None:
-    """Our best path to ``target`` on the projection's graph (``paths.warm_paths``), each hop explained."""
+def path_in_graph(G: Any, target: str, viewer: Viewer) -> WarmPath | None:
+    """Our best path to ``target`` on the projection's graph (``paths.warm_paths``, private ties included), each hop
+    explained as ``viewer`` may see it (see ``access.masked_path``)."""
     from graph_service.intros import explain_tie
     from graph_service.paths import warm_paths
 
     sources = [member for member in sorted(G.graph.get("team", ())) if member in G and member != target]
     if target not in G or not sources:
         return None
-    found = warm_paths(G, sources, [target], k=1, max_hops=MAX_HOPS)
-    if not found:
-        return None
-    best = found[0]
+    with private_ties(G):
+        found = warm_paths(G, sources, [target], k=1, max_hops=MAX_HOPS)
+        if not found:
+            return None
+        best = found[0]
+        evidences = [G.adj[hop.source][hop.target].evidence for hop in best.hops]
+    owners = [e.tie.owner if e.tie is not None else None for e in evidences]
+    hidden_nodes, hidden_hops = masked_path(viewer, best.nodes, owners)
 
     def name(person: str) -> str:
         return str(G.nodes[person].get("name") or person)
 
-    hops = [Hop(from_id=hop.source, from_name=name(hop.source), to_id=hop.target, to_name=name(hop.target),
-                strength=round(hop.strength, 6),
-                why="; ".join(explain_tie(G.adj[hop.source][hop.target].evidence, G, hop.source, hop.target)))
-            for hop in best.hops]
-    return WarmPath(strength=round(best.strength, 6), hops=hops)
+    hops = []
+    for i, (hop, evidence) in enumerate(zip(best.hops, evidences)):
+        owner = owners[i] or next((owners[j] for j in (i - 1, i + 1) if 0 <= j < len(owners) and owners[j]), None)
+        if i in hidden_hops:
+            note = f"a private contact of {name(owner) if owner in G else owner}: ask them"
+            hops.append(Hop(from_id=None if i in hidden_nodes else hop.source,
+                            from_name=note if i in hidden_nodes else name(hop.source),
+                            to_id=None if i + 1 in hidden_nodes else hop.target,
+                            to_name=note if i + 1 in hidden_nodes else name(hop.target),
+                            strength=None, why=note, private_of=owner))
+            continue
+        hops.append(Hop(from_id=hop.source, from_name=name(hop.source), to_id=hop.target, to_name=name(hop.target),
+                        strength=round(hop.strength, 6), why="; ".join(explain_tie(evidence, G, hop.source, hop.target)),
+                        private_of=owners[i]))
+    return WarmPath(strength=None if hidden_hops else round(best.strength, 6), hops=hops)
 
 
-def get(*, store: Store, move_id: str, on: date | None = None, projection: Any | None = None) -> Impact:
-    """The impact of one move, with coverage read as of ``on`` (default: today).
+def get(*, store: Store, move_id: str, viewer: Viewer, on: date | None = None, projection: Any | None = None) -> Impact:
+    """The impact of one move, with coverage read as of ``on`` (default: today), as ``viewer`` may see it.
 
     With ``projection`` (a ``projection.Projection`` of the store), our ties and the
-    best path come from its graph, as everywhere else in the API; without, they are
-    worked out from the stored ties and interactions around the people concerned.
+    best path come from its graph, as everywhere else in the API (the path may run
+    over private ties); without, they are worked out from the stored team-visible
+    ties and interactions around the people concerned.
     """
     day = on or datetime.now(timezone.utc).date()
     from_graph: tuple[dict[str, OurTie], WarmPath | None] | None = None
@@ -187,7 +210,7 @@ def get(*, store: Store, move_id: str, on: date | None = None, projection: Any |
             raise NotFound("move", move_id)
         with projection.current() as G:
             ours_in_graph, _ = team_from_graph(G)
-            from_graph = (ours_in_graph, path_in_graph(G, mover.person_id))  # type: ignore[attr-defined]
+            from_graph = (ours_in_graph, path_in_graph(G, mover.person_id, viewer))  # type: ignore[attr-defined]
 
     def run(tx: StoreTx) -> Impact:
         found = tx.get_many("move", [move_id])

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routes import moves as moves_routes
 from graph_service import feed, impact, records
+from graph_service.access import OPERATOR
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.feed import FeedIndex, list_feed
 from graph_service.keys import Scope, create as create_key
@@ -169,7 +170,7 @@ def test_index_follows_the_change_feed(store: Store) -> None:
 def test_impact_of_a_move(store: Store) -> None:
     build(store)
     ann_move = list_feed(store=store).items[0].move
-    found = impact.get(store=store, move_id=ann_move.id, on=date(2024, 6, 1))
+    found = impact.get(viewer=OPERATOR, store=store, move_id=ann_move.id, on=date(2024, 6, 1))
     left = {c.layer: c for c in found.left.coverage}
     assert (left["decision_maker"].people, left["decision_maker"].known) == (0, 0)
     assert (left["executor"].people, left["executor"].known) == (3, 1)  # cat, eve, fay; we know fay
@@ -188,13 +189,13 @@ def test_impact_of_a_move(store: Store) -> None:
 def test_warm_door_through_a_colleague(store: Store) -> None:
     build(store)
     hal_move = next(i.move for i in list_feed(store=store).items if i.move.person_id == "hal")
-    door = impact.get(store=store, move_id=hal_move.id, on=date(2024, 6, 1)).joined
+    door = impact.get(viewer=OPERATOR, store=store, move_id=hal_move.id, on=date(2024, 6, 1)).joined
     assert door.mover.our_strength == 0
     assert door.path is not None
     assert [(h.from_id, h.to_id) for h in door.path.hops] == [("tom", "fay"), ("fay", "hal")]
     assert door.path.strength == pytest.approx(0.5 * 0.8)
     with pytest.raises(NotFound):
-        impact.get(store=store, move_id="move-nope")
+        impact.get(viewer=OPERATOR, store=store, move_id="move-nope")
 
 
 # -- HTTP ------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def test_with_the_projection_strengths_come_from_its_graph(store: Store) -> None
     assert cat.relevance.score == pytest.approx(0.175 + 0.35 * cat.our_strength + 0.27, abs=1e-5)
     assert ranked(list_feed(store=store, index=index, connected=True)) == ["ann", "ben"]
     hal_move = by_person["hal"].move
-    door = impact.get(store=store, move_id=hal_move.id, on=date(2024, 6, 1), projection=projection).joined
+    door = impact.get(viewer=OPERATOR, store=store, move_id=hal_move.id, on=date(2024, 6, 1), projection=projection).joined
     assert door.path is not None
     assert [(h.from_id, h.to_id) for h in door.path.hops] == [("tom", "fay"), ("fay", "hal")]
     assert door.path.strength == pytest.approx(0.4, abs=1e-4)

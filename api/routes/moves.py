@@ -56,12 +56,12 @@ def feed(
 
 
 @router.get("/moves/{move_id}/impact", response_model=impact.Impact, operation_id="move_impact", tags=["moves"])
-def move_impact(request: Request, move_id: str, _: Reader, store: StoreDep, projection: FullProjectionDep,
+def move_impact(request: Request, move_id: str, key: Reader, store: StoreDep, projection: FullProjectionDep,
                 on: Annotated[Day | None, Query(description="read coverage as of this day (default today)")] = None,
                 ) -> impact.Impact:
     """For the company left, who we still know there per decision layer; for the company joined,
     the warm door: the mover, our best path to them, and who else we know there."""
-    found = impact.get(store=store, move_id=move_id, on=on, projection=projection)
+    found = impact.get(store=store, move_id=move_id, on=on, projection=projection, viewer=key.viewer())
     persons = [found.person.id] + [c.person.id for side in (found.left.coverage, found.joined.coverage)
                                    for layer in side for c in layer.contacts]
     audit_persons(request, persons)

@@ -25,18 +25,25 @@ def member(api: Api, person: str, scope: Scope = Scope.write) -> dict[str, str]:
 
 @pytest.fixture
 def world(api: Api) -> Api:
-    """Alice and Bob on our team; Alice's college roommate Xavier (a private tie) knows ACME's CEO."""
+    """Alice and Bob on our team; Alice's college roommate Xavier (a private tie) knows ACME's CEO, and Dana,
+    who moved from Initech to ACME."""
     admin = api.headers()
     posts = [
         ("/people", {"id": "alice", "name": "Alice Ames", "internal": True}),
         ("/people", {"id": "bob", "name": "Bob Burns", "internal": True}),
         ("/people", {"id": "xavier", "name": "Xavier Quill"}),
         ("/people", {"id": "ceo", "name": "Carla Chief"}),
+        ("/people", {"id": "dana", "name": "Dana Mover"}),
         ("/companies", {"id": "acme", "name": "ACME", "status": "prospect"}),
+        ("/companies", {"id": "initech", "name": "Initech"}),
+        ("/employments", {"person_id": "dana", "company_id": "initech", "title": "Engineer", "start": "2010-01-01",
+                          "end": "2020-01-01"}),
+        ("/employments", {"person_id": "dana", "company_id": "acme", "title": "Engineer", "start": "2020-01-01"}),
         ("/employments", {"person_id": "ceo", "company_id": "acme", "title": "Chief Executive Officer",
                           "start": "2015-01-01"}),
         ("/ties", {"a": "alice", "b": "bob", "strength": 0.9, "kind": "colleague"}),
         ("/ties", {"a": "xavier", "b": "ceo", "strength": 0.7, "kind": "friend"}),
+        ("/ties", {"a": "xavier", "b": "dana", "strength": 0.6, "kind": "friend"}),
     ]
     for path, body in posts:
         assert api.client.post(path, json=body, headers=admin).status_code == 201, (path, body)
@@ -58,7 +65,10 @@ def reads(api: Api, headers: dict[str, str]) -> dict[str, Any]:
         "ties": get("/ties", headers=headers),
         "ties of Alice": get("/ties?person_id=alice", headers=headers),
         "the tie": get("/ties/tie-alice--xavier", headers=headers),
+        "moves feed": get("/moves/feed", headers=headers),
     }
+    [move] = get("/moves?person_id=dana", headers=headers).json()["items"]
+    found["Dana's move"] = get(f"/moves/{move['id']}/impact", headers=headers)
     for format in FORMATS:
         found[f"paths view ({format})"] = get(f"/views/paths?person_id=ceo&format={format}", headers=headers)
         found[f"company paths view ({format})"] = get(f"/views/paths?company_id=acme&format={format}", headers=headers)
@@ -91,6 +101,9 @@ def test_a_member_gets_the_path_through_a_private_tie_but_never_its_person_stren
         hidden = via_alice[0]["hops"][-2]
         assert (hidden["note"], hidden["private_of"]["id"], hidden["strength"]) == (
             "a private contact of Alice Ames: ask them", "alice", None)
+    door = found["Dana's move"].json()["joined"]["path"]
+    assert [(h["from_id"], h["to_id"], h["strength"]) for h in door["hops"]] == [("alice", None, None), (None, "dana", None)]
+    assert door["hops"][0]["why"] == "a private contact of Alice Ames: ask them" and door["strength"] is None
     step = found["account map"].json()["next_steps"][0]
     assert [s["person"] for s in step["path"]] == ["alice", None, "ceo"]
     assert step["path"][1]["name"] == "a private contact of Alice Ames: ask them" and step["score"] is None
@@ -101,7 +114,7 @@ def test_a_member_gets_the_path_through_a_private_tie_but_never_its_person_stren
 def test_the_owner_sees_her_private_tie_everywhere_it_is_used(world: Api) -> None:
     found = reads(world, member(world, "alice"))
     for name in ("intro-paths to the CEO", "account map", "ties", "the tie", "paths view (html)",
-                 "paths view (json)", "paths embed"):
+                 "paths view (json)", "paths embed", "Dana's move"):
         assert "xavier" in found[name].text.lower(), name
     path = found["intro-paths to the CEO"].json()["paths"][0]
     assert [(h["target"]["id"], h["strength"]) for h in path["hops"]] == [("xavier", 0.8317), ("ceo", 0.7)]
