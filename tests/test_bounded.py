@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from api.app import create_app
 from graph_service import keys
-from graph_service.access import OPERATOR
+from graph_service.access import OPERATOR, Viewer
 from graph_service.accounts import get_account_map
 from graph_service.bounded import BoundedProjection
 from graph_service.demo import DEMO_TEAM, enron_records
@@ -26,6 +26,7 @@ from graph_service.model import DecisionLayer
 from graph_service.projection import Projection
 from graph_service.settings import Settings
 from graph_service.store.base import Store
+from tests.factories import people, tie
 
 ENRON_DAY = date(2001, 12, 1)
 WORLD_PEOPLE = 1200
@@ -216,3 +217,18 @@ def test_the_api_runs_bounded_when_set(settings: Settings, world: Store) -> None
             state = client.app.state  # type: ignore[attr-defined]
             assert (getattr(state, "projection", None) is None) == (mode is bounded)  # no full graph in bounded mode
     assert answers[0] == answers[1]
+
+
+def test_private_ties_count_and_are_masked_the_same_in_both_modes(store: Store) -> None:
+    store.write(lambda tx: [
+        tx.upsert("person", people("me", "you", "xavier", "ceo", internal=("me", "you"))),
+        tx.upsert("tie", [tie("you", "me", 0.9), tie("me", "xavier", 0.8, visibility="private", owner="me"),
+                          tie("xavier", "ceo", 0.7)]),
+    ])
+    request = IntroRequest(person_id="ceo", sources=["you"], k=1)
+    for viewer in (Viewer("you"), Viewer("me")):
+        full, bounded = (find_intro_paths(projection=p, request=request, viewer=viewer)
+                         for p in (Projection(store, today=AS_OF), BoundedProjection(store, today=AS_OF)))
+        assert full == bounded and full.paths
+    assert [h.note for h in full.paths[0].hops] == [None, None, None]  # the owner sees her tie
+    assert [h.target and h.target.id for h in bounded.paths[0].hops] == ["me", "xavier", "ceo"]
