@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from api import bookmarks, problems
 from api.audit import AuditMiddleware
-from api.deps import RateLimit, prepare_store, single_query_values
+from api.deps import RateLimit, prepare_store, query_parameters
 from api.routes import accounts, connect, health, imports, intros, moves, privacy, records, views
 from graph_service import webhooks
 from graph_service.audit import AuditLog
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="People, companies and ties for key-account selling: warm introduction paths, "
         "account maps and job moves.",
         lifespan=lifespan,
-        dependencies=[Depends(single_query_values)],
+        dependencies=[Depends(query_parameters)],
     )
     app.state.settings = settings
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)

@@ -118,12 +118,29 @@ def require(scope: Scope):  # noqa: ANN201 - FastAPI dependency factory
     return check
 
 
-async def single_query_values(request: Request) -> None:
-    """Each query parameter at most once: the API has no list-valued query parameters."""
+async def query_parameters(request: Request) -> None:
+    """Only the route's own query parameters, each at most once (the API has no list-valued ones):
+    a misspelt or repeated parameter is an error naming it, never silently ignored."""
     names = [name for name, _ in request.query_params.multi_items()]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise InvalidInput([Problem(name, "given more than once") for name in repeated])
+    problems = [Problem(name, "given more than once") for name in sorted({n for n in names if names.count(n) > 1})]
+    route = request.scope.get("route")
+    known = _published_query_names(request.app).get((getattr(route, "path", None), request.method))
+    if known is not None:
+        problems += [Problem(name or "(no name)", "not a query parameter of this route")
+                     for name in sorted(set(names) - known)]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _published_query_names(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
+    """Per route path and method, the query parameters the OpenAPI schema publishes (read once per app)."""
+    names = getattr(app.state, "query_names", None)
+    if names is None:
+        names = app.state.query_names = {
+            (path, method.upper()): frozenset(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+            for path, item in app.openapi()["paths"].items() for method, operation in item.items()
+        }
+    return names
 
 
 def audit_persons(request: Request, person_ids: list[str]) -> None:

@@ -171,7 +171,9 @@ def view_talent_flow(
 @router.get("/static/{name}", response_class=Response, operation_id="get_static_asset", tags=["views"],
             responses={404: ERRORS[404], 422: ERRORS[422], 200: {"description": "The asset", "content": {
                 "text/javascript": {}, "text/css": {}}}})
-def static_asset(name: str) -> Response:
+def static_asset(name: str, v: Annotated[str | None, Query(
+        max_length=64, description="the asset's version: pages ask for versioned URLs, so a new version is a new URL")] = None,
+                 ) -> Response:
     """The scripts and style of the view pages; public, cached for a year (pages ask for versioned URLs)."""
     asset = assets.get_or_raise(name)
     return Response(asset.content, media_type=asset.media_type, headers={
@@ -225,11 +227,9 @@ def create_embed(body: EmbedIn, request: Request, settings: SettingsDep, key: Wr
                        200: {"description": "The view's page", "content": {"text/html": {}}}})
 def get_embed(token: Annotated[str, Path(max_length=4096)], request: Request, store: StoreDep,
               settings: SettingsDep) -> HTMLResponse:
-    """The page of an embed token, without an API key; 401 for a tampered, expired or revoked token, 403 with
+    """The page of an embed token, without an API key; 401 for a tampered, expired or revoked token, 422 with
     any query parameter (a token shows its own view and parameters only)."""
     grant = embed.verify(token, secret=embed_secret(settings), is_revoked=lambda id: _is_revoked(store, id))
-    if request.query_params:
-        raise embed.EmbedScopeMismatch("an embed shows its own view and parameters only: no query parameters")
     request.state.audit_user = f"embed {grant.token_id} of {grant.viewer}"
     built = _build(request, store, Viewer(id=grant.viewer), views_glue.parse_params(grant.view, grant.params))
     return _page(request, built, settings.frame_ancestors)

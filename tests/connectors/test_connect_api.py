@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fastapi import FastAPI
 
-from api.routes import connect
 from graph_service import records
 from graph_service.keys import Scope
 from graph_service.model import Company, Employment, Person
@@ -20,11 +18,7 @@ from tests.connectors.test_merges import CARD
 
 @pytest.fixture
 def client(api: Api, team: str) -> Api:
-    """The API with the connect routes (registered here until the app factory includes them)."""
-    app = api.client.app
-    assert isinstance(app, FastAPI)
-    if not any(getattr(route, "path", "") == "/connect/{kind}" for route in app.routes):
-        app.include_router(connect.router)
+    """The API, with our team member in the store."""
     return api
 
 
