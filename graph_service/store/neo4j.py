@@ -54,6 +54,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar, cast
 
+import orjson
 from neo4j import Bookmarks, Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification, Result, Session
 from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
@@ -151,7 +152,7 @@ def _links(entity: str, record: Any) -> dict[str, Any]:
 def dump(record: Record) -> tuple[dict[str, Any], str, str]:
     """The JSON-mode dump of a record, its JSON text and its fingerprint."""
     text, fp = record.to_json()
-    return json.loads(text), text, fp
+    return orjson.loads(text), text, fp
 
 
 def _row(entity: str, record: Record, doc: dict[str, Any], text: str, fp: str) -> dict[str, Any]:
@@ -278,14 +279,14 @@ class Neo4jTx:
 
     def employment_docs_of(self, person_ids: Sequence[str]) -> list[dict[str, Any]]:
         docs = self._one("employment/of_persons", person_ids=list(dict.fromkeys(person_ids)))["docs"]
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     # -- neighbourhoods (bounded projections) --------------------------------------
     def neighbourhood(self, person_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         ids = list(dict.fromkeys(person_ids))
-        found = {kind: [json.loads(doc) for doc in self._one(f"bounded/{kind}s", person_ids=ids)["docs"]]
+        found = {kind: [orjson.loads(doc) for doc in self._one(f"bounded/{kind}s", person_ids=ids)["docs"]]
                  for kind in ("tie", "interaction", "referral")}
-        found["employment"] = [json.loads(doc) for doc in self._one("employment/of_persons", person_ids=ids)["docs"]]
+        found["employment"] = [orjson.loads(doc) for doc in self._one("employment/of_persons", person_ids=ids)["docs"]]
         return found
 
     def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
@@ -294,7 +295,7 @@ class Neo4jTx:
     def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
         rows = [{"company_id": id, "departments": None if d is None else list(d)} for id, d in groups.items()]
         docs = self._one("bounded/employments_at", groups=rows, open_only=open_only)["docs"]
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         sizes = self._one("bounded/sizes", company_ids=list(dict.fromkeys(company_ids)))["sizes"]
@@ -302,7 +303,7 @@ class Neo4jTx:
 
     def raw(self, entity: str, ids: Sequence[str]) -> list[dict[str, Any]]:
         found = self._one(f"{SHAPES[entity].area}/get", ids=list(dict.fromkeys(ids)))["found"]
-        return [json.loads(doc) for _, doc in found]
+        return [orjson.loads(doc) for _, doc in found]
 
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
         wanted = {move.id for move in moves}
@@ -311,7 +312,7 @@ class Neo4jTx:
         self.upsert("move", moves)
 
     def scan(self, entity: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
-        return [json.loads(doc) for doc in self._page(entity, after, limit, {})]
+        return [orjson.loads(doc) for doc in self._page(entity, after, limit, {})]
 
     # -- change feed --------------------------------------------------------------
     def _log(self, entity: str, op: str, ids: Sequence[str]) -> None:
@@ -334,11 +335,11 @@ class Neo4jTx:
 
     def get_doc(self, collection: str, id: str) -> dict[str, Any] | None:
         row = self._run("doc/get", collection=collection, id=id).single()
-        return json.loads(row["doc"]) if row else None
+        return orjson.loads(row["doc"]) if row else None
 
     def list_docs(self, collection: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
         docs = self._one("doc/list", collection=collection, after=after or "", limit=limit)["docs"]
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     def delete_doc(self, collection: str, id: str) -> bool:
         return self._one("doc/delete", collection=collection, id=id)["deleted"] > 0

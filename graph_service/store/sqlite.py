@@ -11,6 +11,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from graph_service import bookmarks
 from graph_service.errors import StoreUnavailable
 from graph_service.model import JobMove, Record
@@ -199,7 +201,7 @@ class SqliteTx:
         found = []
         for chunk in _chunks(list(dict.fromkeys(person_ids))):
             sql = f"SELECT doc FROM employments WHERE person_id IN ({_marks(len(chunk))}) ORDER BY id"
-            found += [json.loads(doc) for (doc,) in self.conn.execute(sql, chunk)]
+            found += [orjson.loads(doc) for (doc,) in self.conn.execute(sql, chunk)]
         return found
 
     # -- neighbourhoods (bounded projections) --------------------------------------
@@ -218,7 +220,7 @@ class SqliteTx:
             marks = _marks(len(chunk))
             for kind, sql in self._AROUND.items():
                 found[kind].update(self.conn.execute(sql.format(marks), list(chunk) * sql.count("{0}")))
-        return {kind: [json.loads(doc) for doc in docs.values()] for kind, docs in found.items()}
+        return {kind: [orjson.loads(doc) for doc in docs.values()] for kind, docs in found.items()}
 
     def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
         ids = list(dict.fromkeys(person_ids))
@@ -240,7 +242,7 @@ class SqliteTx:
         sql = "SELECT doc FROM employments WHERE company_id = ?" + (' AND "end" IS NULL' if open_only else "")
         for company_id, departments in groups.items():
             for (doc,) in self.conn.execute(sql, (company_id,)):
-                raw = json.loads(doc)
+                raw = orjson.loads(doc)
                 if departments is None or raw.get("department") in departments:
                     found.append(raw)
         return found
@@ -258,7 +260,7 @@ class SqliteTx:
         table, _ = TABLES[entity]
         found = []
         for chunk in _chunks(list(dict.fromkeys(ids))):
-            found += [json.loads(doc) for (doc,) in self.conn.execute(f"SELECT doc FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk)]
+            found += [orjson.loads(doc) for (doc,) in self.conn.execute(f"SELECT doc FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk)]
         return found
 
     def replace_moves(self, person_ids: Sequence[str], moves: Sequence[JobMove]) -> None:
@@ -273,7 +275,7 @@ class SqliteTx:
     def scan(self, entity: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
         table, _ = TABLES[entity]
         sql = f"SELECT doc FROM {table} WHERE id > ? ORDER BY id LIMIT ?"
-        return [json.loads(doc) for (doc,) in self.conn.execute(sql, (after or "", limit))]
+        return [orjson.loads(doc) for (doc,) in self.conn.execute(sql, (after or "", limit))]
 
     # -- change feed --------------------------------------------------------------
     def _log(self, entity: str, op: str, ids: Sequence[str]) -> None:
@@ -295,7 +297,7 @@ class SqliteTx:
 
     def changes_since(self, seq: int, limit: int) -> list[Change]:
         rows = self.conn.execute("SELECT seq, entity, op, ids, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
-        return [Change(s, e, op, json.loads(ids), datetime.fromisoformat(at)) for s, e, op, ids, at in rows]
+        return [Change(s, e, op, orjson.loads(ids), datetime.fromisoformat(at)) for s, e, op, ids, at in rows]
 
     # -- documents ----------------------------------------------------------------
     def put_doc(self, collection: str, id: str, doc: Mapping[str, Any]) -> None:
@@ -303,11 +305,11 @@ class SqliteTx:
 
     def get_doc(self, collection: str, id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT doc FROM docs WHERE collection = ? AND id = ?", (collection, id)).fetchone()
-        return json.loads(row[0]) if row else None
+        return orjson.loads(row[0]) if row else None
 
     def list_docs(self, collection: str, *, after: str | None, limit: int) -> list[dict[str, Any]]:
         sql = "SELECT doc FROM docs WHERE collection = ? AND id > ? ORDER BY id LIMIT ?"
-        return [json.loads(doc) for (doc,) in self.conn.execute(sql, (collection, after or "", limit))]
+        return [orjson.loads(doc) for (doc,) in self.conn.execute(sql, (collection, after or "", limit))]
 
     def delete_doc(self, collection: str, id: str) -> bool:
         return self.conn.execute("DELETE FROM docs WHERE collection = ? AND id = ?", (collection, id)).rowcount > 0
