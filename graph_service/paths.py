@@ -29,17 +29,24 @@ The search
 ----------
 1. Backward from the targets, hop by hop (Bellman-Ford by levels, only through
    allowed persons and ties), each person gets the best *label* ``(cost, hops,
-   rest)`` it can complete to a target within ``h`` hops, for each ``h`` up to
-   ``max_hops - 2``. The first hops out of the sources get the label for
-   ``max_hops - 1`` from one more level, relaxed from whichever side is cheaper:
-   the last level's frontier or the first hops' own neighbours.
-2. With diversity, each first hop's head is its best path onward (see
-   ``best_per_introducer``): the k paths are the k best of these and of the direct
-   ties, no search needed. Without, a best-first enumeration of simple partial
-   paths from the sources, keyed by ``prefix + best completion``: a label is the
-   best *walk* to a target, a lower bound on every simple completion in the total
-   order, so complete paths leave the queue exactly in that order (A* with an
-   exact walk heuristic).
+   rest)`` it can complete to a target within ``h`` hops. A first hop's *head* is
+   its label within ``max_hops - 1`` hops.
+2. With diversity, the k paths are the k best of the direct ties and of each first
+   hop's tie plus its head (see ``best_per_introducer``). The levels run under a
+   bound, the k-th cheapest of those candidates found so far: a label that cannot
+   lie on a path within it is dropped. The last two hops come from whichever side
+   walks fewer edges: the targets' (one more level, then the first hops found
+   among the frontier's neighbours by intersecting each source's ties with them),
+   or the sources' (the cheapest first hops on, each one's neighbours completed by
+   one relaxation of the last level, on demand). Without k candidates the bound is
+   infinite and nothing is cut.
+3. Without diversity, and for ``best_introducers``, every label, unbounded: levels
+   up to ``max_hops - 2`` hops, and the heads relaxed from whichever side is
+   cheaper, the last level's frontier or the first hops' own neighbours. Without
+   diversity, then, a best-first enumeration of simple partial paths from the sources, keyed by ``prefix + best
+   completion``: a label is the best *walk* to a target, a lower bound on every
+   simple completion in the total order, so complete paths leave the queue exactly
+   in that order (A* with an exact walk heuristic).
 
 References
 ----------
@@ -190,7 +197,8 @@ def warm_paths(
     The k paths are exactly the first k of all valid simple paths in the order of
     the module docstring (greedily skipping taken introducers when ``diverse``).
     Work is bounded by the persons within ``max_hops - 2`` ties of the targets and
-    the neighbours of the sources, not by the size of the graph.
+    the neighbours of the sources, not by the size of the graph; with ``diverse``,
+    further by the cost of the k-th best path found so far.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
@@ -200,6 +208,7 @@ def warm_paths(
         return []
     if diverse:
         return [search.path(nodes, cost) for cost, _, nodes in search.best_per_introducer(k)]
+    search.expand()
     found: list[tuple[tuple[Any, ...], int]] = []
     heap = search.first_hops()
     heapq.heapify(heap)
@@ -253,6 +262,7 @@ def best_introducers(
                      newer_than=newer_than, hop_penalty=hop_penalty, weight=weight)
     if not search.sources or not search.targets:
         return Introductions([], [])
+    search.expand()
     bit = {t: 1 << i for i, t in enumerate(sorted(search.targets))}
     reach = search.reach(bit)
     best: dict[Node, Label] = {}  # source -> its best (cost, hops, nodes)
@@ -312,7 +322,10 @@ class _Search:
         self.penalty = round(hop_penalty * COST_SCALE)
         self.cost = _edge_cost(weight, min_strength, newer_than, self.penalty)
         self.best: dict[Node, Label] = {}
-        self.levels = self._levels(max_hops - 2)
+
+    def expand(self) -> None:
+        """Every label, head and first hop, unbounded: for enumerations that need them all."""
+        self.levels = self._levels(self.max_hops - 2)
         self.heads = self._heads()
         self.firsts = self._firsts()
 
@@ -405,27 +418,226 @@ class _Search:
                     found.setdefault(x, []).append((s, w))
         return found
 
+    side: str | None = None
+    """Force the last stage of :meth:`best_per_introducer` (``"targets"`` or ``"sources"``); None: the cheaper."""
+
     def best_per_introducer(self, k: int) -> list[Label]:
         """The ``k`` best of: every direct path, and for each first introducer its best path.
 
-        A first introducer's best path is its best source's tie plus its head: the
-        head is the best walk onward, which repeats no one (a repeat would make a
+        A first introducer's best path is its cheapest source's tie plus its head:
+        the head is the best walk onward, which repeats no one (a repeat would make a
         cheaper walk) and avoids every source, so the path is simple and optimal.
-        Full node tuples are built only for the candidates that can make the cut.
+
+        The search
+        ----------
+        The levels of :meth:`expand` up to ``max_hops - 3`` hops from the targets. The
+        last two hops, from the side whose work is smaller:
+
+        - *targets*: one more level, then one relaxation of its frontier onto the
+          first hops (found by intersecting each source's ties with the frontier's
+          neighbours, at C speed over the smaller side, never the whole team's
+          neighbourhood);
+        - *sources*: every first hop's cost, then from the cheapest first hops on,
+          each one's best walk through its neighbours, whose completions within
+          ``max_hops - 2`` hops are one relaxation of the last level, taken on demand.
+
+        The bound
+        ---------
+        All along, a bound: the ``k``-th cheapest of the candidates found so far
+        (direct ties, and each introducer's path through its best walk yet), a
+        candidate per introducer. Every hop costs at least the penalty, so a label
+        of cost ``c`` lies on no path cheaper than ``c + penalty``; dearer labels are
+        dropped, a node is relaxed only while its children can stay within the
+        bound, and a first hop of cost ``w`` only while ``w + penalty`` can.
+
+        Why the answer is unchanged: a kept label is some allowed walk, so no
+        candidate is ever cheaper than its true best; whatever the bound cut lies on
+        no path within it. By induction on the hops, every label whose best walk lies
+        on a path within the final bound is computed exactly (each suffix of that
+        walk lies on the same path), so every candidate within the final bound is
+        exact. At least ``k`` candidates lie within it (the ones that set it, each an
+        upper bound of its true best), so the ``k`` best all do, each exact; the
+        candidates beyond it are discarded. Without ``k`` candidates the bound stays
+        infinite and nothing is cut: the plain levels of :meth:`expand`.
         """
-        heads, targets = self.heads, self.targets
-        candidates = []
-        for x, options in self.firsts.items():
-            if x in targets:
-                candidates += [(w, 1, s, x) for s, w in options]
-            else:
-                w, s = min((w, s) for s, w in options)
-                candidates.append((w + heads[x][0], heads[x][1] + 1, s, x))
+        adj, blocked, cost, sources = self.adj, self.blocked, self.cost, self.sources
+        targets = set(self.targets)
+        step = self.penalty  # every hop costs at least this, a first hop included
+        direct: list[tuple[int, int, Node, Node]] = []
+        for s in sources:
+            around = adj[s]
+            for t in around.keys() & targets:
+                w = cost(around[t])
+                if w is not None:
+                    direct.append((w, 1, s, t))
+        firsts: dict[Node, tuple[int, Node]] = {}  # person -> (cost, source) of its cheapest first hop
+        looked: set[Node] = set()
+        heads: dict[Node, Label] = {}  # first hop -> its best completion found yet
+
+        def look_up(nodes: set[Node], last: bool = False) -> None:
+            nodes.difference_update(looked)
+            if not last:
+                looked.update(nodes)
+            for s in sources:
+                around = adj[s]
+                for x in around.keys() & nodes:
+                    w = cost(around[x])
+                    if w is not None:
+                        known = firsts.get(x)
+                        if known is None or (w, s) < known:
+                            firsts[x] = (w, s)
+
+        def kth() -> float:
+            costs = [c for c, _, _, _ in direct]
+            costs += [firsts[x][0] + label[0] for x, label in heads.items()]
+            return max(heapq.nsmallest(k, costs)) if len(costs) >= k else math.inf
+
+        best: dict[Node, Label] = {t: (0, 0, ()) for t in targets}
+        level = dict(best)
+        forward = False
+        for depth in range(1, self.max_hops - 1):
+            bound = kth()
+            if depth == self.max_hops - 2:
+                forward = self._forward_is_cheaper(level, bound)
+                if forward:
+                    break
+            limit = bound - step  # the dearest label that can still lie on a path within the bound
+            improved: dict[Node, Label] = {}
+            for y, (c, n, rest) in level.items():
+                if c + step > limit:
+                    continue
+                tail = (y, *rest)
+                for v, data in adj[y].items():
+                    if v in blocked:
+                        continue
+                    w = cost(data)
+                    if w is None or c + w > limit:
+                        continue
+                    label = (c + w, n + 1, tail)
+                    known = best.get(v)
+                    if known is None or label < known:
+                        best[v] = improved[v] = label
+            level = improved
+            if not improved:
+                break  # a fixpoint: no longer completions can be better
+            look_up(set(improved))
+            for x in improved.keys() & firsts.keys():
+                heads[x] = improved[x]
+        if forward:
+            self._from_sources(level, best, firsts, heads, kth)
+        elif self.max_hops >= 2 and level:
+            bound = kth()
+            limit = bound - step  # a first hop costs at least the penalty
+            reached: dict[Node, Label] = {}  # the last level: persons one hop before the frontier
+            for y, (c, n, rest) in level.items():
+                if c + step > limit:
+                    continue
+                tail = None
+                for x, data in adj[y].items():
+                    if x in blocked:
+                        continue
+                    w = cost(data)
+                    if w is None or c + w > limit:
+                        continue
+                    if tail is None:
+                        tail = (y, *rest)
+                    label = (c + w, n + 1, tail)
+                    known = reached.get(x)
+                    if known is None or label < known:
+                        reached[x] = label
+            look_up(set(reached), last=True)
+            for x in reached.keys() & firsts.keys():
+                label = reached[x]
+                if firsts[x][0] + label[0] <= bound:
+                    known = heads.get(x)
+                    if known is None or label < known:
+                        heads[x] = label
+        bound = kth()
+        candidates = [(w, 1, s, t) for w, _, s, t in direct if w <= bound]
+        for x, (c, n, _) in heads.items():
+            w, s = firsts[x]
+            if w + c <= bound:
+                candidates.append((w + c, n + 1, s, x))
         if not candidates:
             return []
         cut = max(heapq.nsmallest(k, (c[:2] for c in candidates)))
         return sorted((c, n, (s, x) if x in targets else (s, x, *heads[x][2]))
                       for c, n, s, x in candidates if (c, n) <= cut)[:k]
+
+    def _forward_is_cheaper(self, level: Mapping[Node, Label], bound: float) -> bool:
+        """Whether to take the last two hops from the sources: only under a bound (without one, every
+        first hop would be walked on), and when the last level would walk more edges than the sources
+        have ties, three times over (each first hop below the bound walks its own edges as well)."""
+        if self.side is not None:
+            return self.side == "sources"
+        if bound == math.inf:
+            return False
+        adj, reach = self.adj, bound - 2 * self.penalty
+        walked = 0
+        budget = 3 * sum(len(adj[s]) for s in self.sources)
+        for y, label in level.items():
+            if label[0] <= reach:
+                walked += len(adj[y])
+                if walked > budget:
+                    return True
+        return False
+
+    def _from_sources(self, level: Mapping[Node, Label], best: Mapping[Node, Label],
+                      firsts: dict[Node, tuple[int, Node]], heads: dict[Node, Label],
+                      kth: Callable[[], float]) -> None:
+        """The last two hops from the sources' side (see :meth:`best_per_introducer`): ``level`` holds
+        the labels improved at ``max_hops - 3`` hops, ``best`` every label within it."""
+        adj, blocked, cost, step = self.adj, self.blocked, self.cost, self.penalty
+        for s in self.sources:
+            around = adj[s]
+            for x in around.keys() - blocked:
+                w = cost(around[x])
+                if w is not None:
+                    known = firsts.get(x)
+                    if known is None or (w, s) < known:
+                        firsts[x] = (w, s)
+        frontier = level.keys()
+        completions: dict[Node, Label | None] = {}
+
+        def completion(v: Node, bound: float) -> Label | None:
+            """The best completion of ``v`` within ``max_hops - 2`` hops, its labels within the bound."""
+            if v in completions:
+                return completions[v]
+            found = best.get(v)
+            around = adj[v]
+            for u in around.keys() & frontier:
+                c, n, rest = level[u]
+                w = cost(around[u])
+                if w is None or c + w + step > bound:
+                    continue
+                label = (c + w, n + 1, (u, *rest))
+                if found is None or label < found:
+                    found = label
+            completions[v] = found
+            return found
+
+        bound = kth()
+        for w1, x in sorted((w, x) for x, (w, _) in firsts.items() if w + step <= bound):
+            if w1 + step > bound:
+                break  # every later first hop is at least as dear, and a head costs at least a hop
+            head = completion(x, bound)
+            around = adj[x]
+            for y, data in around.items():
+                if y in blocked:
+                    continue
+                w = cost(data)
+                if w is None or w1 + w + step > bound:
+                    continue
+                label = completion(y, bound)
+                if label is None:
+                    continue
+                label = (w + label[0], label[1] + 1, (y, *label[2]))
+                if head is None or label < head:
+                    head = label
+            if head is not None:
+                heads[x] = head
+                if w1 + head[0] < bound:
+                    bound = kth()
 
     def first_hops(self) -> list[Entry]:
         """Queue entries for every first hop: complete direct paths and partial paths ``(source, x)``."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import networkx as nx
@@ -10,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graph_service import paths as engine
 from graph_service.paths import COST_SCALE, best_introducers, cost_of, warm_paths
 
 
@@ -22,6 +25,16 @@ def graph(*edges: tuple[object, object, float] | tuple[object, object, float, da
 
 def nodes_of(paths: list) -> list[tuple]:
     return [p.nodes for p in paths]
+
+
+@contextmanager
+def last_hops_from(side: str | None) -> Iterator[None]:
+    """Force the side the diverse search takes its last two hops from (None: the cheaper one)."""
+    engine._Search.side = side
+    try:
+        yield
+    finally:
+        engine._Search.side = None
 
 
 # -- tiny graphs, answers by hand ------------------------------------------------------------
@@ -73,6 +86,19 @@ def test_diversity_gives_each_first_introducer_one_path() -> None:
     assert nodes_of(warm_paths(G, ["s"], ["t"], hop_penalty=0, diverse=False)) == [
         ("s", "x", "t"), ("s", "x", "y", "t"), ("s", "z", "t"),
     ]
+
+
+@pytest.mark.parametrize("side", [None, "targets", "sources"])
+def test_a_long_cheap_path_beats_the_bound_set_by_a_short_dear_one(side: str | None) -> None:
+    # s-a-t sets the bound: 2 * (0.7 + 2.303) = 6.005 nats; s-x-y-z-t costs 4 * 0.7 + 2 * 1.386 = 5.57.
+    # y's label, 1.4 + 2.77 = 4.17, leaves room under the bound for two more hops of 0.7, not three:
+    # a cut that charged y's path one hop too many would lose the best path
+    G = graph(("s", "a", 0.1), ("a", "t", 0.1), ("s", "x", 1.0), ("x", "y", 1.0), ("y", "z", 0.25), ("z", "t", 0.25))
+    with last_hops_from(side):
+        assert nodes_of(warm_paths(G, ["s"], ["t"], k=1, hop_penalty=0.7)) == [("s", "x", "y", "z", "t")]
+        assert nodes_of(warm_paths(G, ["s"], ["t"], k=2, hop_penalty=0.7)) == [
+            ("s", "x", "y", "z", "t"), ("s", "a", "t"),
+        ]
 
 
 def test_paths_never_pass_through_another_source_or_target() -> None:
@@ -182,17 +208,90 @@ def greedy(paths: list[tuple[int, int, tuple]], k: int, diverse: bool) -> list[t
     return chosen
 
 
-def run(problem: dict) -> list:
-    return warm_paths(problem["G"], problem["sources"], problem["targets"],
-                      **{key: problem[key] for key in ("k", "max_hops", "min_strength", "avoid", "newer_than",
-                                                       "hop_penalty", "diverse")})
+def run(problem: dict, side: str | None = None) -> list:
+    with last_hops_from(side):
+        return warm_paths(problem["G"], problem["sources"], problem["targets"],
+                          **{key: problem[key] for key in ("k", "max_hops", "min_strength", "avoid", "newer_than",
+                                                           "hop_penalty", "diverse")})
 
 
 @settings(max_examples=600, deadline=None)
-@given(problems())
-def test_the_k_paths_are_the_k_best_under_the_diversity_rule(problem: dict) -> None:
+@given(problems(), st.sampled_from([None, "targets", "sources"]))
+def test_the_k_paths_are_the_k_best_under_the_diversity_rule(problem: dict, side: str | None) -> None:
     expected = greedy(all_paths(**problem), problem["k"], problem["diverse"])
-    assert [(p.cost, len(p.hops), p.nodes) for p in run(problem)] == expected
+    assert [(p.cost, len(p.hops), p.nodes) for p in run(problem, side)] == expected
+
+
+@st.composite
+def crowds(draw: st.DrawFn) -> dict:
+    """Up to 11 persons, most of them targets (a big company), few sources, diverse: the bound cuts often.
+
+    Few distinct strengths, 1.0 among them (a hop costing just the penalty): many paths cost exactly
+    the bound, where an off-by-one in a cut would show.
+    """
+    n = draw(st.integers(3, 11))
+    pairs = [(u, v) for u in range(n) for v in range(u + 1, n)]
+    edges = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=min(len(pairs), 24)))
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    for u, v in edges:
+        s = draw(st.sampled_from([1.0, 1.0, 0.5, 0.5, 0.25]))
+        G.add_edge(u, v, strength=s, cost=cost_of(s), last=draw(st.sampled_from(DAYS)))
+    sources = draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2))
+    return {
+        "G": G,
+        "sources": sorted(sources),
+        "targets": sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))),
+        "k": draw(st.integers(1, 4)),
+        "max_hops": draw(st.integers(2, 6)),
+        "min_strength": draw(st.sampled_from([0.0, 0.0, 0.3])),
+        "avoid": draw(st.sets(st.integers(0, n - 1), max_size=2)),
+        "newer_than": draw(st.sampled_from([None, None, date(2020, 6, 1)])),
+        "hop_penalty": draw(st.sampled_from([0.0, 0.1, 0.7])),
+        "diverse": True,
+    }
+
+
+@settings(max_examples=1500, deadline=None)
+@given(crowds(), st.sampled_from([None, "targets", "sources"]))
+def test_many_targets_either_side_gives_the_k_best(problem: dict, side: str | None) -> None:
+    expected = greedy(all_paths(**problem), problem["k"], True)
+    assert [(p.cost, len(p.hops), p.nodes) for p in run(problem, side)] == expected
+
+
+@st.composite
+def larger(draw: st.DrawFn) -> dict:
+    """Sparse graphs of 20-60 persons, too many paths for brute force: checked against the plain enumeration."""
+    n = draw(st.integers(20, 60))
+    seed = draw(st.integers(0, 2**32 - 1))
+    G = nx.gnm_random_graph(n, draw(st.integers(n, 3 * n)), seed=seed)
+    strengths = draw(st.lists(st.sampled_from(STRENGTHS) | st.floats(0.01, 1.0), min_size=G.number_of_edges(),
+                              max_size=G.number_of_edges()))
+    for (u, v), s in zip(sorted(G.edges), strengths):
+        G.edges[u, v].update(strength=s, cost=cost_of(s), last=None)
+    nodes = st.integers(0, n - 1)
+    return {
+        "G": G,
+        "sources": sorted(draw(st.sets(nodes, min_size=1, max_size=4))),
+        "targets": sorted(draw(st.sets(nodes, min_size=1, max_size=n // 2))),
+        "k": draw(st.integers(1, 5)),
+        "max_hops": draw(st.integers(2, 5)),
+        "min_strength": draw(st.sampled_from([0.0, 0.2])),
+        "avoid": draw(st.sets(nodes, max_size=3)),
+        "newer_than": None,
+        "hop_penalty": draw(st.sampled_from([0.0, 0.1])),
+        "diverse": True,
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(larger(), st.sampled_from([None, "targets", "sources"]))
+def test_the_bounded_search_agrees_with_the_plain_enumeration(problem: dict, side: str | None) -> None:
+    every = warm_paths(problem["G"], problem["sources"], problem["targets"], k=10**9, diverse=False,
+                       **{key: problem[key] for key in ("max_hops", "min_strength", "avoid", "newer_than",
+                                                        "hop_penalty")})
+    expected = greedy([(p.cost, len(p.hops), p.nodes) for p in every], problem["k"], True)
+    assert [(p.cost, len(p.hops), p.nodes) for p in run(problem, side)] == expected
 
 
 @settings(max_examples=300, deadline=None)
