@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import json
 import os
 import platform
@@ -44,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -53,10 +52,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psutil  # noqa: E402
 
+from bench.bench_paths import fill_neo4j  # noqa: E402
 from graph_service.access import OPERATOR  # noqa: E402
 from graph_service.accounts import get_account_map  # noqa: E402
 from graph_service.bounded import BoundedProjection  # noqa: E402
-from graph_service.generate import AS_OF, KINDS, Synthetic  # noqa: E402
+from graph_service.generate import AS_OF, Synthetic  # noqa: E402
 from graph_service.intros import IntroRequest, find_intro_paths  # noqa: E402
 from graph_service.projection import Projection  # noqa: E402
 from graph_service.settings import Settings  # noqa: E402
@@ -158,26 +158,6 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-# -- filling Neo4j ------------------------------------------------------------------------------------
-
-
-def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    while batch := list(itertools.islice(items, size)):
-        yield batch
-
-
-def fill(store: Any, world: Synthetic) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    started = time.perf_counter()
-    for kind in KINDS:
-        counts[kind] = 0
-        for batch in _batched(world.records(kind), 5_000):
-            store.write(lambda tx: tx.upsert(kind, batch))
-            counts[kind] += len(batch)
-        print(f"  {world.people:,}: {kind} {counts[kind]:,} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    return {"rows": counts, "seconds": round(time.perf_counter() - started, 1)}
-
-
 def size_run(args: argparse.Namespace, size: int) -> dict[str, Any]:
     from tests.neo4j_server.server import Neo4jTestServer
 
@@ -185,7 +165,7 @@ def size_run(args: argparse.Namespace, size: int) -> dict[str, Any]:
     try:
         uri = server.start()
         store = open_store(Settings(store=uri, env="test"))
-        filled = fill(store, Synthetic(size, seed=args.seed))
+        filled = fill_neo4j(store, Synthetic(size, seed=args.seed))
         store.close()
         parts = {}
         for part in ("bounded", "full"):

@@ -225,7 +225,8 @@ def fill_neo4j(store: Any, world: Synthetic) -> dict[str, Any]:
         for batch in _batched(world.records(kind), 5_000):
             store.write(lambda tx: tx.upsert(kind, batch))
             counts[kind] += len(batch)
-        print(f"  neo4j: {kind} {counts[kind]:,} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        print(f"  {world.people:,} persons: {kind} {counts[kind]:,} ({time.perf_counter() - started:.0f} s)",
+              file=sys.stderr)
     return {"rows": counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
