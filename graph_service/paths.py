@@ -338,26 +338,36 @@ class _Search:
         levels = [level]
         best = self.best
         best.update(level)
-        adj, blocked, cost = self.adj, self.blocked, self.cost
         for _ in range(depth):
-            improved: dict[Node, Label] = {}
-            for y, (c, n, rest) in level.items():
-                tail = (y, *rest)
-                for v, data in adj[y].items():
-                    if v in blocked:
-                        continue
-                    w = cost(data)
-                    if w is None:
-                        continue
-                    label = (c + w, n + 1, tail)
-                    known = best.get(v)
-                    if known is None or label < known:
-                        best[v] = improved[v] = label
+            improved = self._relax(level, best, math.inf)
             if not improved:
                 break  # a fixpoint: no longer completions can be better
             levels.append(improved)
             level = improved
         return levels
+
+    def _relax(self, level: Mapping[Node, Label], known: dict[Node, Label], limit: float) -> dict[Node, Label]:
+        """One Bellman-Ford level: the allowed neighbours of ``level`` whose completion through it beats what
+        ``known`` holds (updated) and costs at most ``limit``; nodes whose children cannot stay within it are skipped."""
+        adj, blocked, cost, step = self.adj, self.blocked, self.cost, self.penalty
+        improved: dict[Node, Label] = {}
+        for y, (c, n, rest) in level.items():
+            if c + step > limit:
+                continue
+            tail = None
+            for v, data in adj[y].items():
+                if v in blocked:
+                    continue
+                w = cost(data)
+                if w is None or c + w > limit:
+                    continue
+                if tail is None:
+                    tail = (y, *rest)
+                label = (c + w, n + 1, tail)
+                old = known.get(v)
+                if old is None or label < old:
+                    known[v] = improved[v] = label
+        return improved
 
     def label(self, node: Node, hops: int) -> Label | None:
         """The best completion of ``node`` within ``hops <= max_hops - 2`` hops."""
@@ -460,7 +470,7 @@ class _Search:
         candidates beyond it are discarded. Without ``k`` candidates the bound stays
         infinite and nothing is cut: the plain levels of :meth:`expand`.
         """
-        adj, blocked, cost, sources = self.adj, self.blocked, self.cost, self.sources
+        adj, cost, sources = self.adj, self.cost, self.sources
         targets = set(self.targets)
         step = self.penalty  # every hop costs at least this, a first hop included
         direct: list[tuple[int, int, Node, Node]] = []
@@ -501,22 +511,8 @@ class _Search:
                 forward = self._forward_is_cheaper(level, bound)
                 if forward:
                     break
-            limit = bound - step  # the dearest label that can still lie on a path within the bound
-            improved: dict[Node, Label] = {}
-            for y, (c, n, rest) in level.items():
-                if c + step > limit:
-                    continue
-                tail = (y, *rest)
-                for v, data in adj[y].items():
-                    if v in blocked:
-                        continue
-                    w = cost(data)
-                    if w is None or c + w > limit:
-                        continue
-                    label = (c + w, n + 1, tail)
-                    known = best.get(v)
-                    if known is None or label < known:
-                        best[v] = improved[v] = label
+            # the dearest label that can still lie on a path within the bound
+            improved = self._relax(level, best, bound - step)
             level = improved
             if not improved:
                 break  # a fixpoint: no longer completions can be better
@@ -527,24 +523,7 @@ class _Search:
             self._from_sources(level, best, firsts, heads, kth)
         elif self.max_hops >= 2 and level:
             bound = kth()
-            limit = bound - step  # a first hop costs at least the penalty
-            reached: dict[Node, Label] = {}  # the last level: persons one hop before the frontier
-            for y, (c, n, rest) in level.items():
-                if c + step > limit:
-                    continue
-                tail = None
-                for x, data in adj[y].items():
-                    if x in blocked:
-                        continue
-                    w = cost(data)
-                    if w is None or c + w > limit:
-                        continue
-                    if tail is None:
-                        tail = (y, *rest)
-                    label = (c + w, n + 1, tail)
-                    known = reached.get(x)
-                    if known is None or label < known:
-                        reached[x] = label
+            reached = self._relax(level, {}, bound - step)  # the last level; a first hop costs at least the penalty
             look_up(set(reached), last=True)
             for x in reached.keys() & firsts.keys():
                 label = reached[x]
