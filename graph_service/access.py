@@ -56,6 +56,17 @@ def check_can_change(viewer: Viewer, entity: str, record: Record) -> None:
         raise Forbidden(f"{entity} {record.id!r} belongs to {owner}; only they or an admin can change it")
 
 
+def private_note(owner_name: str) -> str:
+    """What anyone but its owner reads in place of a private contact."""
+    return f"a private contact of {owner_name}: ask them"
+
+
+def masking_owners(owners: Sequence[str | None]) -> list[str | None]:
+    """Per hop, whose private tie masks it: its own tie's owner, else a neighbouring hop's (whose person it reaches)."""
+    return [owner or next((owners[j] for j in (i - 1, i + 1) if 0 <= j < len(owners) and owners[j]), None)
+            for i, owner in enumerate(owners)]
+
+
 def masked_path(viewer: Viewer, nodes: Sequence[str], owners: Sequence[str | None]) -> tuple[set[int], set[int]]:
     """What of a path the viewer may not see: positions of hidden persons, and of hidden hops.
 

@@ -36,7 +36,7 @@ from typing import Any, Literal, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from graph_service.access import Viewer, masked_path
+from graph_service.access import Viewer, masked_path, private_note
 from graph_service.asof import held_on
 from graph_service.bounded import BoundedProjection, QueryProjection, full_only
 from graph_service.errors import InvalidInput, NotFound, Problem
@@ -55,7 +55,7 @@ from graph_service.layers import layer_of, seniority_of
 from graph_service.model import DecisionLayer, Employment
 from graph_service.moves import is_side_position
 from graph_service.paths import WarmPath, warm_paths
-from graph_service.projection import private_ties
+from graph_service.projection import private_ties, tie_owners
 from graph_service.store.base import Store, StoreTx
 
 T = TypeVar("T")
@@ -293,7 +293,7 @@ def _step_seen(step: NextStep, viewer: Viewer, names: Mapping[Hashable, Mapping[
     for i, s in enumerate(path):
         if i in hidden_nodes:
             owner = s.private_of or path[i + 1].private_of or ""
-            shown.append(Step(person=None, name=f"a private contact of {_name(names, owner)}: ask them", strength=None,
+            shown.append(Step(person=None, name=private_note(_name(names, owner)), strength=None,
                               private_of=owner))
         else:
             shown.append(s.model_copy(update={"strength": None} if i - 1 in hidden_hops else {}))
@@ -339,7 +339,7 @@ def _next_steps(G: nx.Graph, deciders: LayerView, team: frozenset[str], limit: i
             continue
         with private_ties(G):
             found = warm_paths(G, sources, [person.id], k=1, max_hops=max_hops)
-            owners = [getattr(G._adj[h.source][h.target].evidence.tie, "owner", None) for h in found[0].hops] if found else []
+            owners = tie_owners(G, found[0].nodes) if found else []
         if found:
             steps.append(_step(G, person, found[0], owners))
     return steps

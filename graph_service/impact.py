@@ -21,12 +21,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graph_service.access import Viewer, masked_path
+from graph_service.access import Viewer, masked_path, masking_owners, private_note
 from graph_service.asof import LAYER_ORDER, Member, PersonRef, members_on, our_ties, position
 from graph_service.errors import NotFound
 from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, team_from_graph, team_of
 from graph_service.model import Employment, JobMove, Tie, Visibility
-from graph_service.projection import private_ties
+from graph_service.projection import private_ties, tie_owners
 from graph_service.store.base import Store, StoreTx
 
 MAX_HOPS = 3
@@ -159,7 +159,6 @@ def best_path(tx: StoreTx, target: str, ours: Mapping[str, OurTie], team: set[st
 def path_in_graph(G: Any, target: str, viewer: Viewer) -> WarmPath | None:
     """Our best path to ``target`` on the projection's graph (``paths.warm_paths``, private ties included), each hop
     explained as ``viewer`` may see it (see ``access.masked_path``)."""
-    from graph_service.intros import explain_tie
     from graph_service.paths import warm_paths
 
     sources = [member for member in sorted(G.graph.get("team", ())) if member in G and member != target]
@@ -167,30 +166,32 @@ def path_in_graph(G: Any, target: str, viewer: Viewer) -> WarmPath | None:
         return None
     with private_ties(G):
         found = warm_paths(G, sources, [target], k=1, max_hops=MAX_HOPS)
-        if not found:
-            return None
-        best = found[0]
-        evidences = [G.adj[hop.source][hop.target].evidence for hop in best.hops]
-    owners = [e.tie.owner if e.tie is not None else None for e in evidences]
+        return _explained(G, found[0], viewer) if found else None
+
+
+def _explained(G: Any, best: Any, viewer: Viewer) -> WarmPath:
+    """A path's hops explained as ``viewer`` may see them (inside ``private_ties``: its private hops are edges)."""
+    from graph_service.intros import explain_tie
+
+    owners = tie_owners(G, best.nodes)
     hidden_nodes, hidden_hops = masked_path(viewer, best.nodes, owners)
 
     def name(person: str) -> str:
         return str(G.nodes[person].get("name") or person)
 
     hops = []
-    for i, (hop, evidence) in enumerate(zip(best.hops, evidences)):
-        owner = owners[i] or next((owners[j] for j in (i - 1, i + 1) if 0 <= j < len(owners) and owners[j]), None)
+    for i, (hop, owner) in enumerate(zip(best.hops, masking_owners(owners))):
         if i in hidden_hops:
-            note = f"a private contact of {name(owner) if owner in G else owner}: ask them"
+            note = private_note(name(owner) if owner in G else owner)
             hops.append(Hop(from_id=None if i in hidden_nodes else hop.source,
                             from_name=note if i in hidden_nodes else name(hop.source),
                             to_id=None if i + 1 in hidden_nodes else hop.target,
                             to_name=note if i + 1 in hidden_nodes else name(hop.target),
                             strength=None, why=note, private_of=owner))
             continue
+        why = "; ".join(explain_tie(G.adj[hop.source][hop.target].evidence, G, hop.source, hop.target))
         hops.append(Hop(from_id=hop.source, from_name=name(hop.source), to_id=hop.target, to_name=name(hop.target),
-                        strength=round(hop.strength, 6), why="; ".join(explain_tie(evidence, G, hop.source, hop.target)),
-                        private_of=owners[i]))
+                        strength=round(hop.strength, 6), why=why, private_of=owners[i]))
     return WarmPath(strength=None if hidden_hops else round(best.strength, 6), hops=hops)
 
 

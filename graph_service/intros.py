@@ -21,14 +21,14 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graph_service.access import Viewer, masked_path
+from graph_service.access import Viewer, masked_path, masking_owners, private_note
 from graph_service.asof import PersonRef
 from graph_service.bounded import QueryProjection, intro_graph
 from graph_service.errors import NotFound, one_person_named
 from graph_service.feed import CompanyRef
 from graph_service.model import DecisionLayer, Id
 from graph_service.paths import Introductions, WarmPath, best_introducers, warm_paths
-from graph_service.projection import Company, Job, Projection, private_ties
+from graph_service.projection import Company, Job, Projection, private_ties, tie_owners
 from graph_service.strength import PairEvidence, ReferralEvidence, TalkEvidence, TieEvidence, WorkEvidence, evidence_dicts, strength_parts
 
 MAX_HOPS = 6
@@ -265,20 +265,19 @@ def _no_paths(G: nx.Graph, sources: set[str], targets: set[str], request: IntroR
 
 def _explain(projection: Projection, G: nx.Graph, rank: int, path: WarmPath, targets: dict[str, Target],
              viewer: Viewer) -> IntroPath:
-    evidences = [G._adj[hop.source][hop.target].evidence for hop in path.hops]
-    owners = [e.tie.owner if e.tie is not None else None for e in evidences]
+    owners = tie_owners(G, path.nodes)
     hidden_nodes, hidden_hops = masked_path(viewer, path.nodes, owners)
     hops = []
-    for i, (hop, evidence) in enumerate(zip(path.hops, evidences)):
-        owner = owners[i] or next((owners[j] for j in (i - 1, i + 1) if 0 <= j < len(owners) and owners[j]), None)
+    for i, (hop, owner) in enumerate(zip(path.hops, masking_owners(owners))):
         private_of = _owner(G, owner) if owner is not None else None
         if i in hidden_hops:
             hops.append(IntroHop(
                 source=None if i in hidden_nodes else _person(G, hop.source),
                 target=None if i + 1 in hidden_nodes else _person(G, hop.target),
-                strength=None, private_of=private_of, note=f"a private contact of {private_of.name}: ask them",
+                strength=None, private_of=private_of, note=private_note(private_of.name),
                 why=[], parts={}, evidence=[]))
             continue
+        evidence = G._adj[hop.source][hop.target].evidence
         hops.append(IntroHop(
             source=_person(G, hop.source), target=_person(G, hop.target), strength=round(hop.strength, 6),
             private_of=private_of if owners[i] is not None else None,
@@ -389,8 +388,7 @@ def _source_text(sources: Iterable[str | None]) -> str:
 def _rank_introducers(G: nx.Graph, result: IntroResult, view: Introductions, viewer: Viewer) -> None:
     """Rank introducers and team members; introducers the viewer may not see (someone's private contacts) are left out."""
     def seen(nodes: list[str]) -> bool:
-        owners = [getattr(G._adj[u][v].evidence.tie, "owner", None) for u, v in zip(nodes, nodes[1:])]
-        return not masked_path(viewer, nodes, owners)[1]
+        return not masked_path(viewer, nodes, tie_owners(G, nodes))[1]
 
     result.introducers = [
         RankedIntroducer(person=_person(G, i.id), via=_person(G, i.path.nodes[0]), targets=i.targets,

@@ -70,7 +70,7 @@ import struct
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -642,6 +642,11 @@ def private_ties(G: nx.Graph) -> Iterator[None]:
 def _work_order(work: WorkEvidence) -> tuple[Any, ...]:
     return (work.company_id, work.relation, _ordinal(work.start), _ordinal(work.end) or math.inf, work.department,
             work.staff, work.source or "")
+
+
+def tie_owners(G: nx.Graph, nodes: Sequence[str]) -> list[str | None]:
+    """Per hop of a path through ``G``, the owner of the private tie it runs over (None: a team tie)."""
+    return [getattr(G._adj[u][v].evidence.tie, "owner", None) for u, v in zip(nodes, nodes[1:])]
 
 
 def _counted(types: tuple[tuple[str, int, int], ...], kind: str, copied: bool) -> tuple[tuple[str, int, int], ...]:
