@@ -21,15 +21,17 @@ left for review count as not merged.
 Besides precision and recall, the result splits the true pairs by the evidence
 the two descriptions share (an email or profile; a company key; nothing but a
 name) and reports recall on the pairs that share any evidence, and the missed
-pairs that are on the review list. The rules never merge on a name alone, so
-pairs that share only a name are found only transitively or by a reviewer.
+pairs that are on the review list. Pairs that share only a name are found
+transitively, through a work domain the resolver learned stands for a company
+(the CJK companies' domains spell no name), by the ``personal_address`` rule (a
+description with no company whose private address spells the name of the only
+person so named, counted in ``merges_by_rule``), or by a reviewer.
 ``recall_ceiling`` is the share of true pairs joined by identity evidence, even
 through other descriptions of the person: a common address or profile, or a
 common company key with names similar enough to be reviewed. The rest (a mail
 from a personal address, a card without company, an old employer nothing else
 mentions, a CJK name beside an address that spells no name) carry nothing but
-a name, so no careful rule joins them; ``recall_on_pairs_with_identity_evidence``
-is recall on the joined ones.
+a name; ``recall_on_pairs_with_identity_evidence`` is recall on the joined ones.
 
 Noise model (per description): accents dropped 12%, a typo in the last name 8%,
 ``Last, First`` 10%, a middle initial 7%, ``Dr.`` 5%, ``, MBA`` 4%, upper case

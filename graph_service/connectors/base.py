@@ -176,9 +176,17 @@ def company_id_for(key: str) -> str:
 
 
 def person_name_from_address(address: str) -> str:
-    """A readable name for an address without a display name: ``anna.mueller@x.com`` -> ``Anna Mueller``."""
+    """A readable name for an address without a display name: ``anna.mueller@x.com`` -> ``Anna Mueller``.
+
+    Numbers people add to tell their address from a namesake's are left out
+    (``anna.mueller82.7@`` -> ``Anna Mueller``), unless nothing but an initial
+    would be left (``x1073@`` stays ``X1073``).
+    """
     local = address.split("@", 1)[0]
     parts = [p for p in re.split(r"[._\-+]+", local) if p]
+    letters = [w for w in (p.rstrip("0123456789") for p in parts) if w]
+    if any(len(w) > 1 for w in letters):
+        parts = letters
     return " ".join(p.capitalize() if len(p) > 1 else f"{p.upper()}." for p in parts) or address
 
 

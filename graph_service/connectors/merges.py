@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from graph_service import moves as job_moves
 from graph_service import records
-from graph_service.connectors.base import short_hash
+from graph_service.connectors.base import NAME_FROM_ADDRESS, short_hash
 from graph_service.errors import Conflict, InvalidInput, NotFound, Problem
 from graph_service.model import Person, Record
 from graph_service.store.base import MODELS, Store, StoreTx
@@ -183,6 +183,20 @@ def aliases_and_blocks(store: Store) -> tuple[dict[str, tuple[str, str]], set[fr
             if doc["status"] == "dismissed":
                 blocked |= {frozenset((doc["candidate"]["id"], o["person_id"])) for o in doc["options"]}
         return aliases, blocked
+
+    return store.read(run)
+
+
+def merged_names(store: Store) -> dict[str, set[str]]:
+    """The names persons merged into others went by (not made up from an address), by the person they went into."""
+
+    def run(tx: StoreTx) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {}
+        for doc in _docs(tx, MERGES):
+            person = doc.get("person") or {}
+            if doc["status"] == "active" and person.get("name") and NAME_FROM_ADDRESS not in person.get("tags", ()):
+                names.setdefault(doc["survivor"], set()).add(person["name"])
+        return names
 
     return store.read(run)
 

@@ -8,11 +8,13 @@ Rules, strongest first; the first that decides wins:
 3. **Profile.** The draft's LinkedIn profile belongs to exactly one known person.
    An email pointing at one person and a profile at another is ambiguous.
 4. **Name + company.** Known persons sharing a company key with the draft (the
-   normalised company name, a company's web or work email domain, or the name
-   such a domain spells: ``siemens-energy.com`` is ``siemens energy``) are
-   scored by :func:`name_similarity`. A known person's company keys come from
-   every employment, ended ones too, so a former employer is as good as the
-   current one. When an address of one of the two spells the other's name
+   normalised company name, a company's web or work email domain, the name
+   such a domain spells: ``siemens-energy.com`` is ``siemens energy``, or the
+   company the caller learned a domain stands for) are scored by
+   :func:`name_similarity` against every name they go by (a person merged from
+   several descriptions keeps each description's name). A known person's
+   company keys come from every employment, ended ones too, so a former
+   employer is as good as the current one. When an address of one of the two spells the other's name
    exactly (``anna.dubois@`` for a display name ``Anna M. Dunois`` and a known
    ``Anna Dubois``), the pair scores 100, though not as an equal name. The best is taken when it scores at least
    ``threshold`` and leads every other by ``MARGIN`` with none of them reaching
@@ -22,9 +24,17 @@ Rules, strongest first; the first that decides wins:
    Mensah"), match only on an exactly equal name. A rival that could never be
    merged for that reason (``John Smith`` with another address at the company,
    for a draft ``Jon Smith``) does not count against the best.
-5. **Same name elsewhere.** A name equal up to order, accents, honorifics and a
-   lone initial (found by :func:`name_key`) with no company in common is never
-   merged, only listed for review.
+5. **Private address.** A draft with no company at all (no company column, no
+   work address) whose free-mail address spells a name (``anna.muller23@gmail.com``
+   is "Anna Muller") is merged into the one known person going by exactly that
+   name, provided its display name, if any, is similar to it, no other known
+   person and no other description of the same import goes by that name, and
+   the known person has no other private address (then it is only listed). The
+   rule is ``personal_address``, so these merges can be reviewed and undone
+   apart from the others.
+6. **Same name elsewhere.** Otherwise a name equal up to order, accents,
+   honorifics and a lone initial (found by :func:`name_key`) with no company in
+   common is never merged, only listed for review.
 
 A match the rules cannot settle (several persons fit, or a score between
 ``review_threshold`` and ``threshold``) is :class:`Ambiguous`: the draft stays a
@@ -37,6 +47,7 @@ All functions here are pure: they work on an :class:`Index` built by the caller.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -77,6 +88,11 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
+def names_of(name: str, emails: Iterable[str]) -> set[str]:
+    """The name keys a description goes by: its name and the names its addresses spell."""
+    return {key for key in map(name_key, [name, *map(person_name_from_address, emails)]) if key}
+
+
 def _without_initials(tokens: list[str]) -> list[str]:
     return [t for t in tokens if len(t) > 1 or not t.isascii()]
 
@@ -101,16 +117,19 @@ def name_similarity(a: str, b: str) -> float:
 
     Returns
     -------
-    The rapidfuzz ``token_sort_ratio`` (normalised Indel similarity of the sorted
-    tokens) of the normalised names; when only one of the names carries single
-    letter initials, the better of that and the ratio without them. Two names
-    with different initials keep the plain ratio.
+    The normalised Indel similarity of the normalised names, taken in written
+    order or with sorted tokens (rapidfuzz ``ratio`` and ``token_sort_ratio``),
+    whichever is higher; when only one of the names carries single letter
+    initials, the better of that and the same without them. Two names with
+    different initials keep the plain score.
 
     Notes
     -----
-    Token sorting makes ``Wei Wang`` equal ``Wang Wei``; the Indel ratio scores a
-    one-letter typo in a 12-letter name at about 92 and two different first names
-    of the same family well below 80.
+    Token sorting makes ``Wei Wang`` equal ``Wang Wei``; the written order keeps
+    a typo from reordering the tokens (``Chloé Ctrter`` against ``Carter,
+    Chloé`` sorts ``chloe`` first on one side only). The Indel ratio scores a
+    one-letter typo in a 12-letter name at about 92 and two different first
+    names of the same family well below 80.
 
     References
     ----------
@@ -122,12 +141,16 @@ def name_similarity(a: str, b: str) -> float:
         return 0.0
     if na == nb:
         return 100.0
-    score = fuzz.token_sort_ratio(na, nb)
+    score = _ratio(na, nb)
     ta, tb = na.split(), nb.split()
     ia, ib = _without_initials(ta), _without_initials(tb)
     if ia and ib and (ia == ta) != (ib == tb):
-        score = max(score, fuzz.token_sort_ratio(" ".join(ia), " ".join(ib)))
+        score = max(score, _ratio(" ".join(ia), " ".join(ib)))
     return float(score)
+
+
+def _ratio(a: str, b: str) -> float:
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
 
 
 def company_keys(company_names: Iterable[str], domains: Iterable[str], emails: Iterable[str]) -> set[str]:
@@ -150,7 +173,7 @@ def company_keys(company_names: Iterable[str], domains: Iterable[str], emails: I
 
 @dataclass
 class Entity:
-    """A person as the resolver sees them."""
+    """A person as the resolver sees them; ``other_names`` are the names merged descriptions gave them."""
 
     id: str
     name: str
@@ -158,6 +181,12 @@ class Entity:
     emails: set[str] = field(default_factory=set)
     profiles: set[str] = field(default_factory=set)
     companies: set[str] = field(default_factory=set)
+    other_names: set[str] = field(default_factory=set)
+
+    @property
+    def names(self) -> set[str]:
+        """Every name the person is known under (a name made up from an address only while there is no other)."""
+        return {self.name, *self.other_names}
 
 
 @dataclass(frozen=True)
@@ -172,7 +201,8 @@ class Option:
 
 @dataclass(frozen=True)
 class Match:
-    """The draft is ``person_id``; ``rule`` is ``same_id``, ``alias``, ``email``, ``profile`` or ``name_company``."""
+    """The draft is ``person_id``; ``rule`` is ``same_id``, ``alias``, ``email``, ``profile``, ``name_company`` or
+    ``personal_address``."""
 
     person_id: str
     rule: str
@@ -189,10 +219,16 @@ class Ambiguous:
 
 
 class Index:
-    """Known persons by id, email, profile, company key and normalised name; grows as drafts are accepted."""
+    """Known persons by id, email, profile, company key and normalised name; grows as drafts are accepted.
+
+    ``import_names`` counts, by :func:`name_key`, the descriptions of the
+    import being resolved that go by each name (see :func:`names_of`); the
+    caller fills it in.
+    """
 
     def __init__(self, *, aliases: dict[str, str] | None = None, blocked: Iterable[frozenset[str]] = ()) -> None:
         self.entities: dict[str, Entity] = {}
+        self.import_names: Counter[str] = Counter()
         self.by_email: dict[str, set[str]] = {}
         self.by_profile: dict[str, set[str]] = {}
         self.by_company: dict[str, set[str]] = {}
@@ -206,8 +242,9 @@ class Index:
         if known is None:
             known = self.entities[entity.id] = Entity(entity.id, entity.name, entity.name_given)
         elif entity.name_given and not known.name_given:
-            self._unindex_name(known)
             known.name, known.name_given = entity.name, True
+        if entity.name_given:
+            known.other_names |= entity.names - {known.name}
         known.emails |= entity.emails
         known.profiles |= entity.profiles
         known.companies |= entity.companies
@@ -218,14 +255,8 @@ class Index:
         for key in entity.companies:
             self.by_company.setdefault(key, set()).add(known.id)
         if known.name_given:
-            key = name_key(known.name)
-            if key:
+            for key in filter(None, map(name_key, known.names)):
                 self.by_name.setdefault(key, set()).add(known.id)
-
-    def _unindex_name(self, entity: Entity) -> None:
-        key = name_key(entity.name)
-        if entity.name_given and key in self.by_name:
-            self.by_name[key].discard(entity.id)
 
     def separated(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self.blocked
@@ -301,13 +332,24 @@ def _conflict(draft: Entity, known: Entity) -> str | None:
     return None
 
 
+def _spelling_address(emails: Iterable[str], names: Iterable[str]) -> str:
+    """The first of ``emails`` that spells one of ``names`` exactly, or ``""``."""
+    names = list(names)
+    for email in sorted(emails):
+        spelled = person_name_from_address(email)
+        if any(name_similarity(spelled, name) == 100.0 for name in names):
+            return email
+    return ""
+
+
 def _address_spelling(draft: Entity, known: Entity) -> str:
     """An address of one of the two that spells the other's name exactly (``anna.dubois@`` for ``Anna B. Dubois``)."""
-    for emails, name in ((draft.emails, known.name), (known.emails, draft.name)):
-        for email in sorted(emails):
-            if name_similarity(person_name_from_address(email), name) == 100.0:
-                return email
-    return ""
+    return _spelling_address(draft.emails, known.names) or _spelling_address(known.emails, draft.names)
+
+
+def _name_score(name: str, known: Entity) -> float:
+    """The similarity of ``name`` to the closest name ``known`` goes by."""
+    return max(name_similarity(name, other) for other in known.names)
 
 
 def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: float) -> Match | Ambiguous | None:
@@ -319,7 +361,7 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
         known = index.entities[id]
         if id == draft.id or index.separated(draft.id, id):
             continue
-        score, spelled_by = name_similarity(draft.name, known.name), ""
+        score, spelled_by = _name_score(draft.name, known), ""
         if score < 100.0 and draft.name_given and known.name_given:
             spelled_by = _address_spelling(draft, known)
             score = 100.0 if spelled_by else score
@@ -339,30 +381,74 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
         scored.append(Option(id, "name_company", round(score, 1), evidence))
     scored.sort(key=lambda o: (-o.score, o.person_id))
     if scored:
-        best = scored[0]
-        # A rival with another address at the draft's company domain, and a name not exactly the draft's, is
-        # someone else by evidence: it does not make the choice ambiguous.
-        rivals = [o for o in scored[1:] if not (o.score < 100.0 and conflicts.get(o.person_id) == _OTHER_ADDRESS)]
-        runner_up = rivals[0].score if rivals else 0.0
-        alone = runner_up < min(threshold, best.score - MARGIN)
-        exact = best.score == 100.0 and best.person_id not in spelled
-        if alone and best.score >= threshold and (best.person_id not in conflicts or exact):
-            return Match(best.person_id, "name_company", best.score, best.evidence)
-        if alone and best.person_id in conflicts:
-            reason = f"similar name at the same company, but {conflicts[best.person_id]}"
-        elif alone:
-            reason = "similar name at the same company"
-        else:
-            reason = "several persons with a similar name at the same company"
-        return Ambiguous(reason, tuple(scored))
+        return _best_at_company(scored, conflicts, spelled, threshold)
+    if not draft.companies:
+        by_address = _by_personal_address(index, draft, threshold)
+        if by_address is not None:
+            return by_address
     if not draft.name_given:
         return None
-    same_name = sorted(id for id in index.by_name.get(name_key(draft.name), ())
-                       if id != draft.id and not index.separated(draft.id, id)
-                       and name_similarity(draft.name, index.entities[id].name) == 100.0
-                       and not (draft.profiles and index.entities[id].profiles
-                                and not draft.profiles & index.entities[id].profiles))
+    same_name = _same_name(index, draft, draft.name)
     if same_name:
         return Ambiguous("same name, no company in common",
                          tuple(Option(id, "name", 100.0, f"{index.entities[id].name!r}") for id in same_name))
+    return None
+
+
+def _best_at_company(scored: list[Option], conflicts: dict[str, str], spelled: set[str],
+                     threshold: float) -> Match | Ambiguous:
+    """Rule 4 on the persons scored at the draft's companies, best first."""
+    best = scored[0]
+    # A rival with another address at the draft's company domain, and a name not exactly the draft's, is
+    # someone else by evidence: it does not make the choice ambiguous.
+    rivals = [o for o in scored[1:] if not (o.score < 100.0 and conflicts.get(o.person_id) == _OTHER_ADDRESS)]
+    runner_up = rivals[0].score if rivals else 0.0
+    alone = runner_up < min(threshold, best.score - MARGIN)
+    exact = best.score == 100.0 and best.person_id not in spelled
+    if alone and best.score >= threshold and (best.person_id not in conflicts or exact):
+        return Match(best.person_id, "name_company", best.score, best.evidence)
+    if alone and best.person_id in conflicts:
+        reason = f"similar name at the same company, but {conflicts[best.person_id]}"
+    elif alone:
+        reason = "similar name at the same company"
+    else:
+        reason = "several persons with a similar name at the same company"
+    return Ambiguous(reason, tuple(scored))
+
+
+def _same_name(index: Index, draft: Entity, name: str) -> list[str]:
+    """Known persons going by ``name`` (up to order, accents, honorifics and a lone initial), profiles permitting."""
+    return sorted(id for id in index.by_name.get(name_key(name), ())
+                  if id != draft.id and not index.separated(draft.id, id)
+                  and any(name_similarity(name, other) == 100.0 for other in index.entities[id].names)
+                  and not (draft.profiles and index.entities[id].profiles
+                           and not draft.profiles & index.entities[id].profiles))
+
+
+PERSONAL_ADDRESS = "personal_address"
+"""The rule of a match by a private address that spells the name of the only person so named."""
+
+
+def _by_personal_address(index: Index, draft: Entity, threshold: float) -> Match | Ambiguous | None:
+    """Rule 5: a draft with no company whose private address spells the name of exactly one known person.
+
+    The display name, when there is one, must be similar to the spelled name,
+    and no other description of the import may go by that name. A known person
+    who already has another private address is only listed.
+    """
+    for email in sorted(e for e in draft.emails if email_domain(e) in FREE_MAIL):
+        spelled = person_name_from_address(email)
+        if len(_without_initials(normalise_name(spelled).split())) < 2:
+            continue
+        if draft.name_given and name_similarity(draft.name, spelled) < threshold:
+            continue
+        same = _same_name(index, draft, spelled)
+        if len(same) != 1 or index.import_names[name_key(spelled)] > 1:
+            continue
+        known = index.entities[same[0]]
+        option = Option(known.id, PERSONAL_ADDRESS, 100.0, f"{email} spells {known.name!r}, the only person so named")
+        if any(email_domain(e) in FREE_MAIL for e in known.emails):
+            return Ambiguous("a private address spelling the name of one person, who has another private address",
+                             (option,))
+        return Match(known.id, PERSONAL_ADDRESS, 100.0, option.evidence)
     return None

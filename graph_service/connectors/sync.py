@@ -8,6 +8,11 @@ left for review. :func:`apply` writes exactly that through
 :func:`graph_service.records.write_batch`, then stores the merge and review
 documents. :func:`run` does both; with ``dry_run`` it stops after counting.
 
+The resolver sees every stored person with the names of the descriptions
+merged into them (from the merge documents), and a work mail domain that
+spells no company name still says where a person works when the people
+writing from it are listed at one company (:func:`domain_companies`).
+
 Incremental sync
 ----------------
 Every record has a stable id and writes are upserts that skip unchanged
@@ -35,6 +40,7 @@ from graph_service import moves as job_moves
 from graph_service import records
 from graph_service.connectors import merges as merge_docs
 from graph_service.connectors.base import (
+    FREE_MAIL,
     NAME_FROM_ADDRESS,
     SKIP_SAMPLE,
     TEXT,
@@ -42,6 +48,7 @@ from graph_service.connectors.base import (
     Plan,
     Skip,
     company_key,
+    email_domain,
     profile_tag,
     short_hash,
 )
@@ -53,6 +60,7 @@ from graph_service.connectors.resolve import (
     Index,
     Match,
     company_keys,
+    names_of,
     resolve,
 )
 from graph_service.errors import InvalidInput, Problem
@@ -173,10 +181,46 @@ def load_known(store: Store) -> Known:
     return Known(persons, companies, employments, by_key, by_domain, refs)
 
 
-def _index(known: Known, aliases: dict[str, tuple[str, str]], blocked: set[frozenset[str]]) -> Index:
+def domain_companies(known: Known, plan: Plan) -> dict[str, str]:
+    """The company key each work mail domain stands for, learned from the store and the plan.
+
+    A company's own domain decides. Otherwise each person (stored or drafted)
+    with an address at a domain and a position at a company is one observation,
+    and the domain stands for the company named by at least two observations
+    and by more than half of the domain's: ``huawei.com`` is ``华为技术`` when
+    most people writing from it are listed there.
+    """
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for person in known.persons.values():
+        keys = {company_key(known.companies[e.company_id].name)
+                for e in known.employments.get(person.id, ()) if e.company_id in known.companies}
+        for domain in _work_domains(person.emails):
+            seen[domain].update(keys)
+    for draft in plan.persons.values():
+        if draft.company and not draft.company.startswith("ref:"):
+            for domain in _work_domains(draft.emails):
+                seen[domain][draft.company] += 1
+    learned = {}
+    for domain, counts in seen.items():
+        for key, count in counts.most_common(1):
+            if count >= 2 and count * 2 > counts.total():
+                learned[domain] = key
+    for company in known.companies.values():
+        if company.domain:
+            learned[company.domain.lower().removeprefix("www.")] = company_key(company.name)
+    return learned
+
+
+def _work_domains(emails: Iterable[str]) -> set[str]:
+    return {email_domain(e) for e in emails} - FREE_MAIL
+
+
+def _index(known: Known, aliases: dict[str, tuple[str, str]], blocked: set[frozenset[str]],
+           merged_names: dict[str, set[str]], by_domain: dict[str, str]) -> Index:
+    """The stored persons as the resolver sees them, with the names of the descriptions merged into them."""
     index = Index(aliases={c: s for c, (s, _) in aliases.items()}, blocked=blocked)
     for person in known.persons.values():
-        names, domains = [], []
+        names, domains = _companies_by_domain(person.emails, by_domain), []
         for employment in known.employments.get(person.id, ()):
             company = known.companies.get(employment.company_id)
             if company:
@@ -184,7 +228,16 @@ def _index(known: Known, aliases: dict[str, tuple[str, str]], blocked: set[froze
                 domains.append(company.domain or "")
         index.add(Entity(person.id, person.name, not _derived_name(person), set(person.emails),
                          {t for t in person.tags if t.startswith("linkedin:")}, company_keys(names, domains, person.emails)))
+    for survivor, names_seen in merged_names.items():
+        target = index.target(survivor)
+        known_person = index.entities.get(target)
+        if known_person is not None:
+            index.add(Entity(target, known_person.name, known_person.name_given, other_names=names_seen))
     return index
+
+
+def _companies_by_domain(emails: Iterable[str], by_domain: dict[str, str]) -> list[str]:
+    return [by_domain[d] for d in sorted(_work_domains(emails)) if d in by_domain]
 
 
 # -- deciding ---------------------------------------------------------------------------------------
@@ -202,8 +255,10 @@ def prepare(*, store: Store, plan: Plan, threshold: float = THRESHOLD,
     changes.skip_counts.update(plan.skip_counts)
     _companies(changes, known)
     aliases, blocked = merge_docs.aliases_and_blocks(store)
-    index = _index(known, aliases, blocked)
-    _persons(changes, known, index, {c: m for c, (_, m) in aliases.items()}, threshold, review_threshold)
+    by_domain = domain_companies(known, plan)
+    index = _index(known, aliases, blocked, merge_docs.merged_names(store), by_domain)
+    index.import_names = Counter(key for draft in plan.persons.values() for key in names_of(draft.name, draft.emails))
+    _persons(changes, known, index, by_domain, {c: m for c, (_, m) in aliases.items()}, threshold, review_threshold)
     _employments(changes, known)
     _ties(store, changes)
     return changes
@@ -252,8 +307,10 @@ def _companies(changes: Changes, known: Known) -> None:
         changes.counts["company"]["created" if stored is None else "updated"] += 1
 
 
-def _draft_entity(draft: PersonDraft, company_ids: dict[str, str], companies: dict[str, Company]) -> Entity:
+def _draft_entity(draft: PersonDraft, company_ids: dict[str, str], companies: dict[str, Company],
+                  by_domain: dict[str, str]) -> Entity:
     names = [draft.company] if draft.company and not draft.company.startswith("ref:") else []
+    names += _companies_by_domain(draft.emails, by_domain)
     domains = []
     company = companies.get(company_ids.get(draft.company, ""))
     if company:
@@ -263,14 +320,14 @@ def _draft_entity(draft: PersonDraft, company_ids: dict[str, str], companies: di
                   company_keys(names, domains, draft.emails))
 
 
-def _persons(changes: Changes, known: Known, index: Index, alias_merges: dict[str, str], threshold: float,
-             review_threshold: float) -> None:
+def _persons(changes: Changes, known: Known, index: Index, by_domain: dict[str, str], alias_merges: dict[str, str],
+             threshold: float, review_threshold: float) -> None:
     plan = changes.plan
     now = datetime.now(timezone.utc)
     drafts_of: dict[str, list[PersonDraft]] = defaultdict(list)
     companies = {**known.companies, **{c.id: c for c in changes.companies}}
     for draft in plan.persons.values():
-        entity = _draft_entity(draft, changes.company_ids, companies)
+        entity = _draft_entity(draft, changes.company_ids, companies, by_domain)
         outcome = resolve(index, entity, threshold=threshold, review_threshold=review_threshold)
         target, merge_id = draft.id, None
         if draft.known_only:
