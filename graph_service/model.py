@@ -172,8 +172,8 @@ class Record(BaseModel):
 
     def to_json(self) -> tuple[str, str]:
         """The record as JSON text (fields in declaration order) and its fingerprint, from one dump."""
-        text = self.model_dump_json()
-        return text, hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        data = self.__pydantic_serializer__.to_json(self)  # what model_dump_json() gives, as bytes, without its overhead
+        return data.decode(), hashlib.blake2b(data, digest_size=12).hexdigest()
 
     def fingerprint(self) -> str:
         """Hash of the content; equal fingerprints mean a re-import changes nothing."""

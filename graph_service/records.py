@@ -8,6 +8,8 @@ erased persons stay erased, and employment changes re-derive job moves.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from graph_service import moves as job_moves
@@ -19,58 +21,77 @@ from graph_service.store.base import FILTERS, MODELS, Store, StoreTx, UpsertCoun
 PLACEHOLDER_TAG = "placeholder"
 
 
+REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "employment": (("person_id", "person"), ("company_id", "company")),
+    "tie": (("a", "person"), ("b", "person")),
+    "interaction": (("initiator", "person"), ("participants", "person"), ("cc", "person")),
+    "referral": (("referrer_id", "person"), ("referred_id", "person"), ("to_id", "person")),
+}
+"""(field, referenced entity) of each entity; a field holds an id or None, or a list of ids (``LISTS``)."""
+LISTS = frozenset({"participants", "cc"})
+
+
 def references(entity: str, record: Record) -> list[tuple[str, str, str]]:
     """(field, referenced entity, id) for every record this one points at."""
-    data: Any = record
-    if entity == "employment":
-        return [("person_id", "person", data.person_id), ("company_id", "company", data.company_id)]
-    if entity == "tie":
-        return [("a", "person", data.a), ("b", "person", data.b)]
-    if entity == "interaction":
-        initiator = [("initiator", "person", data.initiator)] if data.initiator else []
-        return initiator + [(field, "person", id) for field in ("participants", "cc") for id in getattr(data, field)]
-    if entity == "referral":
-        found = [("referrer_id", "person", data.referrer_id), ("referred_id", "person", data.referred_id)]
-        if data.to_id:
-            found.append(("to_id", "person", data.to_id))
-        return found
-    return []
+    found = []
+    for field, target in REFERENCES.get(entity, ()):
+        value = getattr(record, field)
+        found += [(field, target, id) for id in (value if field in LISTS else [value] if value else [])]
+    return found
+
+
+def _referenced(entity: str, records: Sequence[Record]) -> dict[str, set[str]]:
+    """The ids of the persons and companies these records point at (one pass per field, no per-record code)."""
+    wanted: dict[str, set[str]] = {"person": set(), "company": set()}
+    for field, target in REFERENCES.get(entity, ()):
+        values = map(attrgetter(field), records)
+        wanted[target].update(chain.from_iterable(values) if field in LISTS else values)
+    wanted["person"].discard(None)  # type: ignore[arg-type]
+    return wanted
+
+
+def _suppressed(tx: StoreTx, entity: str, records: Sequence[Record], absent_persons: set[str]) -> set[str]:
+    """Erased persons among the unknown referenced ones and, when importing persons, the records'."""
+    if not suppression.any_suppressed(tx):
+        return set()
+    found = {id for id in absent_persons if suppression.is_suppressed(tx, Person(id=id, name=id))}
+    if entity == "person":
+        found |= {r.id for r in records if suppression.is_suppressed(tx, r)}  # type: ignore[arg-type]
+    return found
+
+
+def _problems(entity: str, records: Sequence[Record], lines: Sequence[int | None], absent: dict[str, set[str]],
+              suppressed: set[str], create_placeholders: bool) -> list[Problem]:
+    """One problem per erased person and, unless placeholders are wanted, per unknown reference."""
+    problems: list[Problem] = []
+    for line, record in zip(lines, records):
+        if entity == "person" and record.id in suppressed:
+            problems.append(Problem("id", f"person {record.id!r} was erased on request; an admin must lift the "
+                                          "suppression before it can be imported again", line))
+        for field, target, id in references(entity, record):
+            if id in suppressed:
+                problems.append(Problem(field, f"person {id!r} was erased on request", line))
+            elif id in absent[target] and not create_placeholders:
+                problems.append(Problem(field, f"unknown {target} {id!r}", line))
+    return problems
 
 
 def check(tx: StoreTx, entity: str, records: Sequence[Record], *, lines: Sequence[int | None] | None = None,
           create_placeholders: bool = False) -> tuple[list[Problem], list[Record], list[Record]]:
-    """Problems with references and suppressions; placeholders to create (persons, companies)."""
-    lines = lines or [None] * len(records)
-    refs = [references(entity, record) for record in records]
-    wanted: dict[str, set[str]] = {"person": set(), "company": set()}
-    for found in refs:
-        for _, target, id in found:
-            wanted[target].add(id)
-    if entity == "person":
-        wanted["person"] |= {r.id for r in records}
-    existing = {target: tx.existing_ids(target, sorted(ids)) if ids else set() for target, ids in wanted.items()}
-    suppressed: set[str] = set()
-    if suppression.any_suppressed(tx):
-        suppressed = {id for id in wanted["person"] - existing["person"]
-                      if suppression.is_suppressed(tx, Person(id=id, name=id))}
-        if entity == "person":
-            suppressed |= {r.id for r in records if suppression.is_suppressed(tx, r)}  # type: ignore[arg-type]
+    """Problems with references and suppressions; placeholders to create (persons, companies).
+
+    Set lookups for the whole batch; records are walked one by one only when there is a problem to report.
+    """
+    referenced = _referenced(entity, records)
+    absent = {target: ids - tx.existing_ids(target, sorted(ids)) if ids else set() for target, ids in referenced.items()}
+    suppressed = _suppressed(tx, entity, records, absent["person"])
     problems: list[Problem] = []
-    missing: dict[str, set[str]] = {"person": set(), "company": set()}
-    for line, record, found in zip(lines, records, refs):
-        if entity == "person" and record.id in suppressed:
-            problems.append(Problem("id", f"person {record.id!r} was erased on request; an admin must lift the "
-                                          "suppression before it can be imported again", line))
-        for field, target, id in found:
-            if id in suppressed:
-                problems.append(Problem(field, f"person {id!r} was erased on request", line))
-            elif id not in existing[target]:
-                if create_placeholders:
-                    missing[target].add(id)
-                else:
-                    problems.append(Problem(field, f"unknown {target} {id!r}", line))
-    people = [Person(id=id, name=id, tags=[PLACEHOLDER_TAG]) for id in sorted(missing["person"])]
-    companies = [Company(id=id, name=id) for id in sorted(missing["company"])]
+    if suppressed or (any(absent.values()) and not create_placeholders):
+        problems = _problems(entity, records, lines or [None] * len(records), absent, suppressed, create_placeholders)
+    if not create_placeholders:
+        return problems, [], []
+    people = [Person(id=id, name=id, tags=[PLACEHOLDER_TAG]) for id in sorted(absent["person"] - suppressed)]
+    companies = [Company(id=id, name=id) for id in sorted(absent["company"])]
     return problems, people, companies
 
 

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timezone
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,6 +82,15 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+@cache
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """Insert rows ``(fp, doc, id, *columns)``, or update the stored row with the same id in place."""
+    names = ("fp", "doc", "id", *columns)
+    quoted = ", ".join(f'"{c}"' for c in names)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in names if c != "id")
+    return f"INSERT INTO {table} ({quoted}) VALUES ({_marks(len(names))}) ON CONFLICT (id) DO UPDATE SET {updates}"
+
+
 class SqliteTx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -107,8 +117,7 @@ class SqliteTx:
             counts.changed_ids.append(id)
             rows.append((fp, text, *map(_column, values(record))))
         if rows:
-            names = ", ".join(f'"{c}"' for c in ("fp", "doc", "id", *columns))
-            self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({_marks(len(rows[0]))})", rows)
+            self.conn.executemany(_upsert_sql(table, columns), rows)
             if entity == "interaction":
                 self._index_interaction_persons([by_id[id] for id in counts.changed_ids])
             self._log(entity, "upsert", counts.changed_ids)
@@ -124,10 +133,9 @@ class SqliteTx:
         )
 
     def _fingerprints(self, table: str, ids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(ids):
-            found.update(self.conn.execute(f"SELECT id, fp FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk))
-        return found
+        """The stored fingerprints of the records among ``ids``, in one statement (the ids go as one JSON array)."""
+        sql = f"SELECT id, fp FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+        return dict(self.conn.execute(sql, (orjson.dumps(list(ids)),)))
 
     def get_many(self, entity: str, ids: Sequence[str]) -> dict[str, Record]:
         table, _ = TABLES[entity]

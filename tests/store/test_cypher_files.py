@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graph_service.settings import Settings
-from graph_service.store.neo4j import CYPHER_DIR, Neo4jStore, cypher
+from graph_service.store.neo4j import CYPHER_DIR, SHAPES, Neo4jStore, cypher
 
 FILES = sorted(path.relative_to(CYPHER_DIR).with_suffix("").as_posix() for path in CYPHER_DIR.rglob("*.cypher"))
 
@@ -84,3 +84,11 @@ def test_statement_compiles_and_returns_the_named_columns(neo4j_store: Neo4jStor
     assert operators
     if name not in WHOLE_LABEL:
         assert not [op for op in operators if op.endswith(SCANS)], f"{name} scans: {operators}"
+
+
+@pytest.mark.parametrize("entity", ["tie", "employment"])
+def test_create_names_every_stored_property(entity: str) -> None:
+    """Relationship creates list their properties one by one (no Eager plan): none may be left out."""
+    shape = SHAPES[entity]
+    for name in ("id", *shape.native, "fp", "doc"):
+        assert f"{name}: row.props.{name}" in body(f"{shape.area}/create"), name
