@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_paths.py [--people 1000000] [--neo4j-people 50000]
         [--person-targets 200] [--company-targets 50] [--peer-targets 10] [--peer-seconds 600]
+        [--parts inprocess,neo4j,floor] [--floor-edges 15453077]
         [--out bench/results/paths.json]
 
 Goals (issue "Warm introduction paths"): on the generated graph of 1M persons, 10M ties
@@ -31,6 +32,12 @@ Parts, each in its own process so that every RSS is the part's own:
     ``shortestPath`` from the team to each person target (``bench/shortest_path.cypher``)
     against ours in the unweighted case (a hop penalty of 1000 nats: fewest hops
     first) and ours weighted, top 3.
+``floor``
+    The least any networkx projection of this size costs: ``--people`` nodes and
+    ``--floor-edges`` random ties (the in-process graph's edge count) put into an
+    ``nx.Graph``, bare (one shared empty attribute dict, no evidence, no strength),
+    the pairs made beforehand. Beside the build goal it shows how much of the 60 s
+    the graph structure alone takes.
 """
 
 from __future__ import annotations
@@ -293,6 +300,23 @@ def neo4j(args: argparse.Namespace) -> dict[str, Any]:
         server.cleanup()
 
 
+def floor(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    ids = [f"p{i:07d}" for i in range(args.people)]
+    pairs = [(ids[rng.randrange(args.people)], ids[rng.randrange(args.people)]) for _ in range(args.floor_edges)]
+    bare: dict[str, Any] = {}
+    G = nx.Graph()
+    started, cpu = time.perf_counter(), time.process_time()
+    G.add_nodes_from(ids)
+    adj = G._adj
+    for a, b in pairs:  # what add_edges_from does, without its per-edge attribute dict
+        adj[a][b] = adj[b][a] = bare
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "seconds": round(wall, 1),
+            "cpu_seconds": round(cpu, 1), "rss_gib": round(rss_gib(), 3),
+            "goal_build_seconds": GOALS["build_from_neo4j_s"]}
+
+
 # -- the run -----------------------------------------------------------------------------------------
 
 
@@ -309,10 +333,11 @@ def main() -> None:
     parser.add_argument("--parts", default="inprocess,neo4j",
                         help="which parts to run; the others are kept from an existing --out file")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "paths.json")
-    parser.add_argument("--part", choices=("inprocess", "neo4j"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor-edges", type=int, default=15_453_077, help="edges of the floor part's graph")
+    parser.add_argument("--part", choices=("inprocess", "neo4j", "floor"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part:
-        result = inprocess(args) if args.part == "inprocess" else neo4j(args)
+        result = {"inprocess": inprocess, "neo4j": neo4j, "floor": floor}[args.part](args)
         json.dump(result, sys.stdout)
         return
     report: dict[str, Any] = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}

@@ -37,7 +37,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from graph_service.access import Viewer, masked_path, private_note
-from graph_service.asof import held_on
+from graph_service.asof import held_on, may_hold_on
 from graph_service.bounded import BoundedProjection, QueryProjection, full_only
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
@@ -59,7 +59,6 @@ from graph_service.projection import private_ties, tie_owners
 from graph_service.store.base import Store, StoreTx
 
 T = TypeVar("T")
-_PAGE = 10_000
 
 MAX_HOPS = 3
 """Longest chain of ties, from our team, that a map measures."""
@@ -209,7 +208,7 @@ def team_reach(G: nx.Graph, team: Collection[Hashable], depth: int = MAX_HOPS - 
 def _coverage(G: nx.Graph, person: str, team: frozenset[str], reach: Mapping[Hashable, int]) -> Coverage:
     """Our best direct tie to ``person``, and the fewest ties to them from ``reach`` (exact up to MAX_HOPS - 1)."""
     if person not in G:
-        return Coverage.model_construct(strength=0.0, via=None, covered=False, hops=None)
+        return Coverage(strength=0.0, via=None, covered=False, hops=None)
     neighbours = G._adj[person]
     strength, via = 0.0, None
     for member in sorted(team.intersection(neighbours)):
@@ -219,8 +218,7 @@ def _coverage(G: nx.Graph, person: str, team: frozenset[str], reach: Mapping[Has
     hops = reach.get(person)
     if hops is None and not reach.keys().isdisjoint(neighbours):
         hops = MAX_HOPS  # a neighbour is within MAX_HOPS - 1: every nearer one would be in reach itself
-    return Coverage.model_construct(strength=round(strength, 6), via=via, covered=strength >= COVERED_STRENGTH,
-                                    hops=hops)
+    return Coverage(strength=round(strength, 6), via=via, covered=strength >= COVERED_STRENGTH, hops=hops)
 
 
 def build_map(
@@ -261,8 +259,8 @@ def build_map(
     staff = [s for s in staff if s.id not in team]
     reach = team_reach(G, team) if reach is None else reach
     standing = internal_influence(subgraph_adjacency(G, [s.id for s in staff]), {s.id: s.seniority for s in staff})
-    people = [  # built from checked parts: construct without validating thousands of models again
-        MappedPerson.model_construct(
+    people = [
+        MappedPerson(
             id=s.id, name=s.name, title=s.title, department=s.department, layer=s.layer,
             layer_inferred=s.layer_inferred, seniority=s.seniority, centrality=standing[s.id].centrality,
             influence=standing[s.id].influence, certain=s.certain, coverage=_coverage(G, s.id, team, reach),
@@ -419,19 +417,16 @@ def staff_on(
         raise NotFound("company", company_id)
     company: Any = found[company_id]
     best: dict[str, tuple[tuple[bool, bool, date, str], Employment, bool]] = {}
-    after: str | None = None
-    while True:
-        page: list[Any] = tx.list("employment", after=after, limit=_PAGE, filters={"company_id": company_id})
-        for employment in page:
-            possible, certain = held_on(employment, day)
-            if possible:
-                order = (is_side_position(employment), not certain, employment.start or date.min, employment.id)
-                known = best.get(employment.person_id)
-                if known is None or order < known[0]:
-                    best[employment.person_id] = (order, employment, certain)
-        if len(page) < _PAGE:
-            break
-        after = page[-1].id
+    for raw in tx.employments_at({company_id: None}):
+        if not may_hold_on(raw, day):
+            continue
+        employment = Employment.model_validate(raw)
+        possible, certain = held_on(employment, day)
+        if possible:
+            order = (is_side_position(employment), not certain, employment.start or date.min, employment.id)
+            known = best.get(employment.person_id)
+            if known is None or order < known[0]:
+                best[employment.person_id] = (order, employment, certain)
     missing = [p for p in best if p not in names]
     stored: dict[str, Any] = tx.get_many("person", missing) if missing else {}
     staff = []

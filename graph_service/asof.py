@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -22,6 +23,9 @@ from graph_service.layers import layer_of, seniority_of
 from graph_service.model import DatePrecision, Employment, JobMove
 from graph_service.moves import is_side_position
 from graph_service.store.base import Store, StoreTx
+
+_YEAR = timedelta(days=366)
+
 
 def period_end(day: date, precision: str) -> date:
     """The first day after the period a rounded date stands for (the day, its month or its year)."""
@@ -46,6 +50,13 @@ def held_on(employment: Employment, day: date) -> tuple[bool, bool]:
     certain = start is not None and day >= period_end(start, precision) - timedelta(days=1) \
         and (end is None or day < end)
     return True, certain
+
+
+def may_hold_on(raw: Mapping[str, Any], day: date) -> bool:
+    """A quick look at a stored employment's JSON: False when it was surely not held on ``day`` (it
+    started later, or ended over a year before, whatever its precision); :func:`held_on` tells the rest."""
+    start, end = raw.get("start"), raw.get("end")  # ISO dates: text order is date order
+    return (start is None or start <= day.isoformat()) and (end is None or end >= (day - _YEAR).isoformat())
 
 
 class PersonRef(BaseModel):

@@ -85,22 +85,24 @@ def adjacency(G: nx.Graph, weight: str | None = "strength") -> Adjacency:
     index = {node: i for i, node in enumerate(nodes)}
     neighbours = itertools.chain.from_iterable(adj.values())
     indices = np.fromiter(map(index.__getitem__, neighbours), dtype=index_dtype, count=nnz)
-    data = np.ones(nnz) if weight is None else _edge_values(adj, weight, nnz)
+    data = _weights(itertools.chain.from_iterable(nbrs.values() for nbrs in adj.values()), weight, nnz)
     return Adjacency(nodes, sp.csr_array((data, indices, indptr), shape=(n, n)), False, weight)
 
 
-def _edge_values(adj: Mapping[Node, Mapping[Node, Any]], weight: str, nnz: int) -> np.ndarray:
-    """Every adjacency entry's ``weight``, in order: an attribute of slotted edge objects, else a key (missing: 1)."""
-
-    def edges() -> Iterable[Any]:
-        return itertools.chain.from_iterable(nbrs.values() for nbrs in adj.values())
-
-    for getter in (operator.attrgetter(weight), operator.itemgetter(weight)):
-        try:
-            return np.fromiter(map(getter, edges()), dtype=float, count=nnz)
-        except (AttributeError, KeyError):
-            continue
-    return np.fromiter((d.get(weight, 1.0) for d in edges()), dtype=float, count=nnz)
+def _weights(edges: Iterable[Any], weight: str | None, count: int) -> np.ndarray:
+    """The ``weight`` of ``count`` edges (missing: 1; ``None``: all 1); edge types with a ``column`` reader
+    (the projection's) give all of them at once."""
+    if weight is None or not count:
+        return np.ones(count)
+    edges = iter(edges)
+    first = next(edges)
+    everything = itertools.chain((first,), edges)
+    column = getattr(type(first), "column", None)
+    if column is not None:
+        return column(everything, weight)
+    if isinstance(first, Mapping):
+        return np.fromiter((data.get(weight, 1.0) for data in everything), dtype=float, count=count)
+    return np.fromiter(map(operator.attrgetter(weight), everything), dtype=float, count=count)
 
 
 def subgraph_adjacency(G: nx.Graph, nodes: Iterable[Node], weight: str | None = "strength") -> Adjacency:
@@ -113,38 +115,22 @@ def subgraph_adjacency(G: nx.Graph, nodes: Iterable[Node], weight: str | None = 
     position = {node: i for i, node in enumerate(nodes)}
     rows: list[int] = []
     cols: list[int] = []
-    values: list[float] = []
+    edges: list[Any] = []
     adj = G._adj
-    read = _weight_reader(weight)
     inside = position.keys()
     for i, node in enumerate(nodes):
         around = adj.get(node)
         if not around:
             continue
-        for other in around.keys() & inside:  # at C speed: most ties of a company's people leave it
-            rows.append(i)
-            cols.append(position[other])
-            values.append(read(around[other]))
+        tied = around.keys() & inside  # at C speed: most ties of a company's people leave it
+        rows.extend(itertools.repeat(i, len(tied)))
+        cols.extend(map(position.__getitem__, tied))
+        edges.extend(map(around.__getitem__, tied))
     n = len(nodes)
-    matrix = sp.csr_array((np.array(values, dtype=float), (np.array(rows, dtype=np.int64),
-                                                           np.array(cols, dtype=np.int64))), shape=(n, n))
+    coordinates = (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))
+    matrix = sp.csr_array((_weights(edges, weight, len(edges)), coordinates), shape=(n, n))
     matrix.sort_indices()  # the intersections' order varies between processes; sums must not
     return Adjacency(nodes, matrix, False, weight)
-
-
-def _weight_reader(weight: str | None) -> Callable[[Any], float]:
-    """Reads one edge's weight: an attribute of slotted edge objects, else a key (missing: 1)."""
-    if weight is None:
-        return lambda data: 1.0
-    attribute = operator.attrgetter(weight)
-
-    def read(data: Any) -> float:
-        try:
-            return attribute(data)
-        except AttributeError:
-            return data.get(weight, 1.0)
-
-    return read
 
 
 def _prepared(G: nx.Graph | Adjacency, weight: str | None) -> Adjacency:
