@@ -72,7 +72,9 @@ def person_graph(world: Synthetic) -> nx.Graph:
     """The projection's graph of the world's persons and stated ties (``projection.build_graph``)."""
     persons = ({"id": world.person_id(i), "name": world.person_id(i)} for i in range(world.people))
     ties = ({"a": a, "b": b, "strength": strength} for a, b, strength in world.tie_rows())
-    return build_graph({"person": persons, "tie": ties}, today=AS_OF)
+    G = build_graph({"person": persons, "tie": ties}, today=AS_OF)
+    gc.freeze()  # as Projection.rebuild keeps its graph: out of every later collection
+    return G
 
 
 def bench_pagerank(G: nx.Graph, runs: int) -> tuple[dict[str, Any], dict[str, float], influence.Adjacency]:

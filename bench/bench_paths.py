@@ -143,6 +143,7 @@ def inprocess(args: argparse.Namespace) -> dict[str, Any]:
     G = build_graph({kind: world.rows(kind) for kind in KINDS}, today=AS_OF)
     build = time.perf_counter() - started
     gc.collect()
+    gc.freeze()  # as Projection.rebuild keeps its graph: out of every later collection
     rss = rss_gib()
     print(f"built {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges in {build:.0f} s, RSS {rss:.2f} GiB",
           file=sys.stderr)

@@ -23,8 +23,9 @@ worked at, the employments their colleague pairs depend on
 (``StoreTx.employments_at``): all of them at a small company or for a board
 seat, else their whole departments; with the company's sizes
 (``StoreTx.company_sizes``) the colleague caps come out as in the full graph.
-The persons next to the expanded ones are found in a graph built from the
-level's records alone.
+The persons next to the expanded ones are found in the links of the level's
+records alone (``build_graph(links_only=True)``: who the records tie, nothing
+weighed; a pair whose evidence weighs nothing only makes the expansion larger).
 
 Exactness
 ---------
@@ -66,6 +67,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from graph_service import collector
 from graph_service.errors import Conflict, one_person_named
 from graph_service.projection import KINDS, Company, Projection, build_graph, company_scale, interaction_pairs, is_board, referral_links
 from graph_service.settings import Settings
@@ -151,7 +153,8 @@ class BoundedProjection:
         """
         ends = (None if sources is None else sorted(set(sources)), sorted(set(targets)), sorted(set(target_companies)),
                 sorted(set(companies)), sorted(set(persons)))
-        return self.store.read(lambda tx: _Reader(self, tx).graph(*ends, hops=hops))
+        with collector.paused():  # tens of thousands of records and two graphs, no garbage cycles
+            return self.store.read(lambda tx: _Reader(self, tx).graph(*ends, hops=hops))
 
     @contextmanager
     def around(self, **ends: Any) -> Iterator[nx.Graph]:
@@ -188,10 +191,11 @@ class _Reader:
         self.info = Expansion()
 
     # -- building ------------------------------------------------------------------------
-    def build(self, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.Graph:
+    def build(self, rows: Mapping[str, Iterable[Mapping[str, Any]]], *, links_only: bool = False) -> nx.Graph:
         p = self.projection
         ordered = {kind: sorted(records, key=_by_id) for kind, records in rows.items()}  # as a scan reads them
-        return build_graph(ordered, weights=p.weights, today=p.today, colleagues=p.colleagues, sizes=self.sizes)
+        return build_graph(ordered, weights=p.weights, today=p.today, colleagues=p.colleagues, sizes=self.sizes,
+                           links_only=links_only)
 
     def graph(self, sources: list[str] | None, targets: list[str], target_companies: list[str], companies: list[str],
               persons: list[str], *, hops: int) -> nx.Graph:
@@ -199,7 +203,7 @@ class _Reader:
             sources = self.team()
         self.persons([*sources, *targets, *persons])
         self.employers(target_companies + companies)
-        frame = self.build({kind: list(rows.values()) for kind, rows in self.rows.items()})
+        frame = self.build({kind: list(rows.values()) for kind, rows in self.rows.items()}, links_only=True)
         employees = frame.graph["employees"]
         ends_s = {p for p in sources if p in frame}
         ends_t = {p for p in targets if p in frame} | {p for c in target_companies for p in employees.get(c, ())}
@@ -304,17 +308,14 @@ class _Reader:
             self.info.records += len(records)
         self.persons(self.named(local))
         self.info.expanded.update(new)
-        # the new persons' neighbours: in a graph of this level's records alone (their ties are complete in it)
+        # the new persons' neighbours: in the links of this level's records alone (their ties are complete in it)
         named = set(new) | set(self.named(local)) | {raw["person_id"] for raw in own + groups}
         rows = self.rows
         G = self.build({"person": [rows["person"][p] for p in named if p in rows["person"]],
-                        "company": list(rows["company"].values()), "employment": own + groups, **local})
-        private: dict[str, set[str]] = {}
-        for a, b in G.graph.get("private", {}):
-            private.setdefault(a, set()).add(b)
-            private.setdefault(b, set()).add(a)
+                        "company": list(rows["company"].values()), "employment": own + groups, **local},
+                       links_only=True)
         for person in new:
-            self.neighbours[person] = set(G._adj.get(person, ())) | private.get(person, set())
+            self.neighbours[person] = set(G._adj.get(person, ()))
 
     def colleague_groups(self, own: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The employments the colleague pairs of these employments depend on (see the module docstring)."""

@@ -74,11 +74,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
 
+from graph_service import collector
 from graph_service.layers import infer_layer, seniority_of
 from graph_service.model import DecisionLayer, InteractionType, ReferralOutcome, Source, TieKind, content_id
 from graph_service.paths import COST_SCALE, cost_of
@@ -607,27 +609,51 @@ class _Builder:
             self.settle(p, q)
 
 
+class _Linker(_Builder):
+    """A builder that only links the pairs a build would weigh: no evidence kept, no strength computed."""
+
+    def add(self, p: str, q: str, item: Evidence | None) -> bool:
+        adj = self.adj
+        if p == q or p not in adj or q not in adj:
+            return False
+        adj[p][q] = adj[q][p] = _LINKED
+        return True
+
+    def private_tie(self, a: str, b: str, tie: TieEvidence) -> None:
+        self.add(a, b, tie)
+
+    def interaction(self, raw: Mapping[str, Any], only: str | None = None) -> None:
+        if raw.get("visibility", "team") == "team":
+            for p, q, _, _ in interaction_pairs(raw, self.weights.max_group):
+                self.add(p, q, None)
+
+    def settle_all(self) -> None:
+        """Nothing to weigh: a pair whose evidence would weigh nothing stays linked."""
+
+
+_LINKED: Mapping[str, Any] = MappingProxyType({})
+"""The data of every edge of a links-only graph."""
+
+
 def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: StrengthWeights = DEFAULT_WEIGHTS,
                 today: date | None = None, colleagues: int = 3,
-                sizes: Mapping[str, tuple[int, int]] | None = None) -> nx.Graph:
+                sizes: Mapping[str, tuple[int, int]] | None = None, links_only: bool = False) -> nx.Graph:
     """The graph of the module docstring from raw records, one iterable per kind of :data:`KINDS`.
 
     Records may be the store's JSON (``scan_all``) or ``generate.Synthetic.rows`` (dates as objects,
     derived ids left out). Kinds are read in :data:`KINDS` order; records naming unknown persons are skipped.
     ``sizes``: ``(persons, employments)`` of the companies whose employments are given only in
     part (a neighbourhood: whole department and board groups), for :func:`work_pairs`.
+    ``links_only``: every pair the records would tie, private ties included, with no data and no
+    strength (a pair whose evidence weighs nothing too): who may be whose neighbour, several times
+    cheaper than the whole build.
     """
     G = nx.Graph(companies={}, team=set(), employees={}, private={})
-    builder = _Builder(G, weights=weights, today=today or date.today(), colleagues=colleagues)
+    builder = (_Linker if links_only else _Builder)(G, weights=weights, today=today or date.today(),
+                                                     colleagues=colleagues)
     builder.sizes = sizes or {}
-    collecting = gc.isenabled()
-    gc.disable()  # millions of new containers and no garbage: collections would only cost time
-    try:
+    with collector.paused():  # millions of new containers and no garbage
         _read(builder, rows)
-    finally:
-        gc.freeze()  # and no later collection walks them again (they go with their last reference)
-        if collecting:
-            gc.enable()
     return G
 
 
@@ -734,6 +760,7 @@ class Projection:
             seq = self.store.read(lambda tx: tx.last_change())  # changes after this are applied by refresh
             rows = {kind: scan_all(self.store, kind, PAGE) for kind in KINDS}
             self.graph = build_graph(rows, weights=self.weights, today=self.today, colleagues=self.colleagues)
+            gc.freeze()  # kept until the next rebuild: no collection walks its millions of containers again
             self.seq = seq
             self._broken = False
 

@@ -8,17 +8,15 @@ gives, and importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from more_itertools import chunked
 
-from graph_service import records
+from graph_service import collector, records
 from graph_service.errors import InvalidInput, Problem
 from graph_service.importing.rows import detect_format, parse
 from graph_service.model import ENTITY_MODELS, Record
@@ -39,20 +37,6 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: every batch of records survives into the oldest
-    generation and makes it rescan the whole heap (a third of an import's CPU). Reference
-    counting still frees what an import drops; the collector resumes afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _count(summary: ImportSummary, counts: UpsertCounts) -> None:
@@ -106,7 +90,7 @@ def import_file(*, store: Store, entity: str, path: Path, fmt: str | None = None
     """Validate the whole file, then (unless ``dry_run``) write it in batches of ``batch_size``."""
     if entity not in ENTITY_MODELS:
         raise InvalidInput(Problem("kind", f"must be one of {', '.join(ENTITY_MODELS)}"))
-    with _gc_paused():
+    with collector.paused():
         summary = validate_file(store=store, entity=entity, path=path, fmt=fmt, batch_size=batch_size,
                                 create_placeholders=create_placeholders, progress=progress)
         if dry_run:
@@ -127,7 +111,7 @@ def import_records(*, store: Store, entity: str, records_in: Iterable[Record], b
                    progress: Progress | None = None) -> ImportSummary:
     """Write already validated records (a demo, a generator, a connector) in batched transactions."""
     summary = ImportSummary(entity)
-    with _gc_paused():
+    with collector.paused():
         for batch in chunked(records_in, batch_size):
             counts = store.write(lambda tx: records.write_batch(
                 tx, entity, batch, source=source, create_placeholders=create_placeholders))
