@@ -5,14 +5,12 @@ expiry and a token id — signed with HMAC-SHA256 (``itsdangerous``) under the
 server's embed secret. Whoever holds the token can see that one view with those
 parameters until it expires or is revoked, and nothing else.
 
-Errors (both from :mod:`graph_service.errors`, so ``api/`` maps them)::
+Errors (from :mod:`graph_service.errors`, so ``api/`` maps them)::
 
     Unauthorized
      └── EmbedTokenInvalid      malformed, or signed with another secret (tampered)
           ├── EmbedTokenExpired
           └── EmbedTokenRevoked
-    Forbidden
-     └── EmbedScopeMismatch     a valid token used for another view or other parameters
 
 Revocation is by token id; the store of revoked ids belongs to the caller, who
 passes an ``is_revoked(token_id) -> bool`` callable.
@@ -31,7 +29,7 @@ from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from graph_service.errors import Forbidden, InvalidInput, Problem, Unauthorized
+from graph_service.errors import InvalidInput, Problem, Unauthorized
 
 SALT = "sgraph.embed.v1"
 MIN_SECRET_LENGTH = 16
@@ -48,10 +46,6 @@ class EmbedTokenExpired(EmbedTokenInvalid):
 
 
 class EmbedTokenRevoked(EmbedTokenInvalid):
-    pass
-
-
-class EmbedScopeMismatch(Forbidden):
     pass
 
 
@@ -158,20 +152,4 @@ def verify(
         raise EmbedTokenExpired("embed token has expired")
     if is_revoked(grant.token_id):
         raise EmbedTokenRevoked("embed token has been revoked")
-    return grant
-
-
-def verify_for(
-    token: str,
-    *,
-    secret: Secret,
-    view: str,
-    params: Mapping[str, Any],
-    is_revoked: Callable[[str], bool],
-    now: datetime | None = None,
-) -> EmbedGrant:
-    """As :func:`verify`, and the token must be bound to exactly this view and these parameters."""
-    grant = verify(token, secret=secret, is_revoked=is_revoked, now=now)
-    if grant.view != view or grant.params != canonical_params(params):
-        raise EmbedScopeMismatch("embed token is for another view or other parameters")
     return grant
