@@ -38,6 +38,14 @@ coverage, hop counts, internal influence and next steps are those of the full
 projection. The team, the named persons and the target and avoided companies'
 current employees are read in full.
 
+Only the pairs a walk can use
+-----------------------------
+Only the pairs a walk from the ends can use are weighed (``build_graph(among=...)``):
+a person who is not an end nor next to one and not expanded, with a known tie
+to one expanded person only, can be neither inside a path (their other ties are
+dropped) nor at its end, so their one tie is left out. Far from the ends most neighbours are such
+dead ends: at 50k persons this halves the CPU time of a query.
+
 Hubs
 ----
 A person beyond the ends with more than ``hub_degree`` ties, interactions and
@@ -59,6 +67,7 @@ in the process that serves them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -85,7 +94,10 @@ class Expansion:
     """What one bounded graph was built from: ``G.graph["bounded"]``."""
 
     expanded: set[str] = field(default_factory=set)
-    """Persons whose every tie is in the graph."""
+    """Persons whose every tie to a ``passable`` person is in the graph."""
+    passable: set[str] = field(default_factory=set)
+    """Persons whose pairs were weighed: the ends, their neighbours, the expanded, and the persons
+    next to two expanded ones at least (see "Only the pairs a walk can use")."""
     hubs: set[str] = field(default_factory=set)
     """Persons reached but not expanded: more than ``hub_degree`` records."""
     levels: list[tuple[str, int]] = field(default_factory=list)
@@ -191,11 +203,12 @@ class _Reader:
         self.info = Expansion()
 
     # -- building ------------------------------------------------------------------------
-    def build(self, rows: Mapping[str, Iterable[Mapping[str, Any]]], *, links_only: bool = False) -> nx.Graph:
+    def build(self, rows: Mapping[str, Iterable[Mapping[str, Any]]], *, links_only: bool = False,
+              among: Collection[str] | None = None) -> nx.Graph:
         p = self.projection
         ordered = {kind: sorted(records, key=_by_id) for kind, records in rows.items()}  # as a scan reads them
         return build_graph(ordered, weights=p.weights, today=p.today, colleagues=p.colleagues, sizes=self.sizes,
-                           links_only=links_only)
+                           links_only=links_only, among=among)
 
     def graph(self, sources: list[str] | None, targets: list[str], target_companies: list[str], companies: list[str],
               persons: list[str], *, hops: int) -> nx.Graph:
@@ -208,10 +221,21 @@ class _Reader:
         ends_s = {p for p in sources if p in frame}
         ends_t = {p for p in targets if p in frame} | {p for c in target_companies for p in employees.get(c, ())}
         self.expand(ends_s, ends_t, hops)
-        G = self.build({kind: list(rows.values()) for kind, rows in self.rows.items()})
+        kept = {*ends_s, *ends_t, *persons, *(p for c in companies for p in employees.get(c, ()))}
+        self.info.passable = self.passable(kept)
+        G = self.build({kind: list(rows.values()) for kind, rows in self.rows.items()}, among=self.info.passable)
         self.prune(G)
         G.graph["bounded"] = self.info
         return G
+
+    def passable(self, ends: set[str]) -> set[str]:
+        """The persons a path or a breadth-first walk from the ends can use: the ends and their neighbours
+        (whose number explains an empty answer), the expanded, and the others next to two expanded persons
+        at least (one known tie is a dead end)."""
+        expanded = self.info.expanded
+        near = Counter(q for p in expanded for q in self.neighbours.get(p, ()) if q not in expanded)
+        beside = {q for p in ends for q in self.neighbours.get(p, ())}
+        return ends | beside | expanded | {q for q, n in near.items() if n >= 2}
 
     def prune(self, G: nx.Graph) -> None:
         """Drop the ties between persons neither of whom was expanded: their evidence may be partial."""

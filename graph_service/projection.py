@@ -71,7 +71,7 @@ import struct
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import MappingProxyType
@@ -631,13 +631,28 @@ class _Linker(_Builder):
         """Nothing to weigh: a pair whose evidence would weigh nothing stays linked."""
 
 
+class _Among(_Builder):
+    """A builder that weighs only the pairs of ``among``; the other persons are nodes without ties
+    (their employments still count toward the colleague caps of the others)."""
+
+    among: Collection[str] = frozenset()
+
+    def evidence(self, p: str, q: str) -> PairEvidence | None:
+        return super().evidence(p, q) if p in self.among and q in self.among else None
+
+    def private_tie(self, a: str, b: str, tie: TieEvidence) -> None:
+        if a in self.among and b in self.among:
+            super().private_tie(a, b, tie)
+
+
 _LINKED: Mapping[str, Any] = MappingProxyType({})
 """The data of every edge of a links-only graph."""
 
 
 def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: StrengthWeights = DEFAULT_WEIGHTS,
                 today: date | None = None, colleagues: int = 3,
-                sizes: Mapping[str, tuple[int, int]] | None = None, links_only: bool = False) -> nx.Graph:
+                sizes: Mapping[str, tuple[int, int]] | None = None, links_only: bool = False,
+                among: Collection[str] | None = None) -> nx.Graph:
     """The graph of the module docstring from raw records, one iterable per kind of :data:`KINDS`.
 
     Records may be the store's JSON (``scan_all``) or ``generate.Synthetic.rows`` (dates as objects,
@@ -646,12 +661,14 @@ def build_graph(rows: Mapping[str, Iterable[Mapping[str, Any]]], *, weights: Str
     part (a neighbourhood: whole department and board groups), for :func:`work_pairs`.
     ``links_only``: every pair the records would tie, private ties included, with no data and no
     strength (a pair whose evidence weighs nothing too): who may be whose neighbour, several times
-    cheaper than the whole build.
+    cheaper than the whole build. ``among``: only the pairs of these persons are weighed and tied.
     """
     G = nx.Graph(companies={}, team=set(), employees={}, private={})
-    builder = (_Linker if links_only else _Builder)(G, weights=weights, today=today or date.today(),
-                                                     colleagues=colleagues)
+    kind = _Linker if links_only else _Builder if among is None else _Among
+    builder = kind(G, weights=weights, today=today or date.today(), colleagues=colleagues)
     builder.sizes = sizes or {}
+    if among is not None:
+        builder.among = among
     with collector.paused():  # millions of new containers and no garbage
         _read(builder, rows)
     return G
