@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL, doc
 """
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
-CACHE_KIB = 64 * 1024  # page cache per connection: holds the id and reference indexes of a large import
+CACHE_KIB = 8 * 1024  # page cache of a connection (one per thread: an API worker has dozens of them)
+BULK_CACHE_KIB = 64 * 1024  # a connection that checks or writes a bulk batch: holds the id indexes of a large import
+BULK_ROWS = 1000
 WAL_CHECKPOINT_PAGES = 100_000  # ~400 MB of log between checkpoints: large writes are not held up by them
 
 
@@ -134,6 +136,8 @@ class SqliteTx:
 
     def _fingerprints(self, table: str, ids: Sequence[str]) -> dict[str, str]:
         """The stored fingerprints of the records among ``ids``, in one statement (the ids go as one JSON array)."""
+        if len(ids) >= BULK_ROWS:
+            self.conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         sql = f"SELECT id, fp FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
         return dict(self.conn.execute(sql, (orjson.dumps(list(ids)),)))
 
