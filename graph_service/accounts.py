@@ -26,8 +26,6 @@ we do not cover.
 from __future__ import annotations
 
 import heapq
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -55,7 +53,7 @@ from graph_service.layers import layer_of, seniority_of
 from graph_service.model import DecisionLayer, Employment
 from graph_service.moves import is_side_position
 from graph_service.paths import WarmPath, warm_paths
-from graph_service.projection import private_ties, tie_owners
+from graph_service.projection import ResultCache, private_ties, tie_owners
 from graph_service.store.base import Store, StoreTx
 
 T = TypeVar("T")
@@ -356,39 +354,6 @@ def _name(nodes: Mapping[Hashable, Mapping[str, object]], node: Hashable) -> str
     return str(nodes[node].get("name", node)) if node in nodes else str(node)
 
 
-class ResultCache:
-    """Heavy results (maps, rankings, the graph as a matrix) kept while the projection stands still.
-
-    Every entry belongs to the projection's change-feed sequence number it was
-    computed at; the first look-up at another number empties the cache, so a
-    write anywhere invalidates everything derived from the graph. Bounded: the
-    least recently used entry goes first.
-    """
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._seq: int | None = None
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_build(self, seq: int, key: Hashable, build: Callable[[], T]) -> T:
-        """The entry for ``key`` at ``seq``, built (outside the cache's lock) when missing."""
-        with self._lock:
-            if seq != self._seq:
-                self._items.clear()
-                self._seq = seq
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[return-value]
-        value = build()
-        with self._lock:
-            if seq == self._seq:
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return value
-
-
 # -- use cases --------------------------------------------------------------------------------
 
 
@@ -471,7 +436,8 @@ def get_account_map(
         chosen, day = store.read(read)
 
         def build() -> AccountMap:
-            reach = _cached(cache, seq, ("reach", chosen), lambda: team_reach(G, chosen))
+            reach = projection.tie_results.get_or_build(projection.ties_seq, ("reach", chosen),
+                                                        lambda: team_reach(G, chosen))
             company, staff = store.read(lambda tx: staff_on(tx, company_id, day, G.nodes))
             return build_map(G, company=company, staff=staff, team=chosen, as_of=day, reach=reach,
                              next_steps=next_steps)

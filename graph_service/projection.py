@@ -70,12 +70,12 @@ import math
 import struct
 import sys
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -739,6 +739,42 @@ def _read(builder: _Builder, rows: Mapping[str, Iterable[Mapping[str, Any]]]) ->
 # -- following the store ---------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
+class ResultCache:
+    """Heavy results (maps, rankings, the graph as a matrix) kept while the projection stands still.
+
+    Every entry belongs to the projection's change-feed sequence number it was
+    computed at; the first look-up at another number empties the cache, so a
+    write anywhere invalidates everything derived from the graph. Bounded: the
+    least recently used entry goes first.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._seq: int | None = None
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, seq: int, key: Hashable, build: Callable[[], T]) -> T:
+        """The entry for ``key`` at ``seq``, built (outside the cache's lock) when missing."""
+        with self._lock:
+            if seq != self._seq:
+                self._items.clear()
+                self._seq = seq
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[return-value]
+        value = build()
+        with self._lock:
+            if seq == self._seq:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+
 class Projection:
     """The graph of one store, kept current from its change feed (see the module docstring).
 
@@ -764,6 +800,11 @@ class Projection:
         self._lock = threading.RLock()
         self._broken = False
         self.seq = 0
+        self.ties_seq = 0
+        """The newest change that may have changed a tie: any but a person's upsert (a new name, a new
+        person, a team flag, none of which moves an edge)."""
+        self.tie_results = ResultCache(size=16)
+        """Results that depend on the ties alone (a team's reach), kept across the other writes."""
         self.graph = nx.Graph(companies={}, team=set(), employees={}, private={})
         self.rebuild()
 
@@ -778,7 +819,7 @@ class Projection:
             rows = {kind: scan_all(self.store, kind, PAGE) for kind in KINDS}
             self.graph = build_graph(rows, weights=self.weights, today=self.today, colleagues=self.colleagues)
             gc.freeze()  # kept until the next rebuild: no collection walks its millions of containers again
-            self.seq = seq
+            self.seq = self.ties_seq = seq
             self._broken = False
 
     def refresh(self) -> int:
@@ -801,6 +842,8 @@ class Projection:
                 self._broken = True
                 self._apply(changes)
                 self._broken = False
+                if any((change.entity, change.op) != ("person", "upsert") for change in changes):
+                    self.ties_seq = max(self.ties_seq, seq)
             self.seq = max(self.seq, seq)
             return len(changes)
 

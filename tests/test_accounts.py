@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.routes import accounts as accounts_routes
+from graph_service import accounts as accounts_module
 from graph_service import records
 from graph_service.access import OPERATOR
 from graph_service.accounts import AccountMap, ResultCache, get_account_map, list_influencers
@@ -19,7 +20,7 @@ from graph_service.errors import InvalidInput, NotFound
 from graph_service.importing.bulk import import_records
 from graph_service.keys import Scope
 from graph_service.keys import create as create_key
-from graph_service.model import DecisionLayer
+from graph_service.model import DecisionLayer, Person
 from graph_service.projection import Projection
 from graph_service.settings import Settings
 from graph_service.store.base import Store
@@ -131,6 +132,26 @@ def test_the_cache_follows_writes(store: Store) -> None:
     assert layer(after, "decision_maker").covered
     assert "no relationship to any decision-maker" not in after.gaps
     assert "gm" not in {step.target for step in after.next_steps}
+
+
+def test_the_team_reach_is_kept_until_a_tie_changes(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(store)
+    projection, reached = Projection(store, today=TODAY), []
+    original = accounts_module.team_reach
+    monkeypatch.setattr(accounts_module, "team_reach", lambda G, team: reached.append(team) or original(G, team))
+
+    def new_map() -> AccountMap:
+        return get_account_map(viewer=OPERATOR, store=store, projection=projection, company_id="acme",
+                               cache=ResultCache())
+
+    new_map()
+    store.write(lambda tx: tx.upsert("person", [Person(id="gm", name="Gm Renamed")]))
+    renamed = new_map()
+    assert len(reached) == 1, "a new name moves no tie: the reach is kept"
+    assert person(renamed, "gm").name == "Gm Renamed", "the map itself is new"
+    records.save(store=store, entity="tie", records=[tie("us", "gm", 0.9)])
+    assert person(new_map(), "gm").coverage.hops == 1
+    assert len(reached) == 2, "a new tie: the reach is found again"
 
 
 def test_result_cache_is_bounded_and_keyed_by_sequence() -> None:
