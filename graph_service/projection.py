@@ -745,10 +745,10 @@ T = TypeVar("T")
 class ResultCache:
     """Heavy results (maps, rankings, the graph as a matrix) kept while the projection stands still.
 
-    Every entry belongs to the projection's change-feed sequence number it was
-    computed at; the first look-up at another number empties the cache, so a
-    write anywhere invalidates everything derived from the graph. Bounded: the
-    least recently used entry goes first.
+    Every entry belongs to the sequence number it was computed at (the projection's
+    ``seq``, or its ``ties_seq`` for results of the ties alone); the first look-up
+    at another number empties the cache, so a change invalidates everything derived
+    from what it may have changed. Bounded: the least recently used entry goes first.
     """
 
     def __init__(self, size: int = 256) -> None:

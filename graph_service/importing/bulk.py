@@ -38,11 +38,11 @@ class ImportSummary:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
 
-
-def _count(summary: ImportSummary, counts: UpsertCounts) -> None:
-    summary.created += counts.created
-    summary.updated += counts.updated
-    summary.unchanged += counts.unchanged
+    def count(self, counts: UpsertCounts) -> None:
+        """Add one batch's counts (its changed ids are not kept: a file may have millions)."""
+        self.created += counts.created
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
 
 
 def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
@@ -100,7 +100,7 @@ def import_file(*, store: Store, entity: str, path: Path, fmt: str | None = None
             lines = [line for line, _ in batch]
             counts = store.write(lambda tx: records.write_batch(
                 tx, entity, rows, source=source, create_placeholders=create_placeholders, lines=lines))  # type: ignore[arg-type]
-            _count(summary, counts)
+            summary.count(counts)
             if progress:
                 progress(len(batch))
     return summary
@@ -116,7 +116,7 @@ def import_records(*, store: Store, entity: str, records_in: Iterable[Record], b
             counts = store.write(lambda tx: records.write_batch(
                 tx, entity, batch, source=source, create_placeholders=create_placeholders))
             summary.rows += len(batch)
-            _count(summary, counts)
+            summary.count(counts)
             if progress:
                 progress(len(batch))
     return summary
