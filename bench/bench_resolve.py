@@ -46,7 +46,7 @@ Katherine/Catherine) with a colleague at the same company.
 
 Run::
 
-    .venv/bin/python -m bench.bench_resolve --people 3000 --seeds 1,2,3
+    .venv/bin/python -m bench.bench_resolve --people 3000 --seeds 1,2,3,4,5,6
 
 and read ``bench/results/resolve.json``: each seed is its own generated set,
 ``runs`` holds each set's figures and ``pooled`` counts the pairs of all of
@@ -480,7 +480,7 @@ def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=3000)
-    parser.add_argument("--seeds", default="1,2,3", help="one generated set per seed, comma-separated")
+    parser.add_argument("--seeds", default="1,2,3,4,5,6", help="one generated set per seed, comma-separated")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     runs = [evaluate(generate(people=args.people, seed=int(seed))) for seed in args.seeds.split(",")]

@@ -20,10 +20,12 @@ Rules, strongest first; the first that decides wins:
    ``threshold`` and leads every other by ``MARGIN`` with none of them reaching
    ``threshold``, unless evidence speaks against it: different LinkedIn
    profiles never match; persons with different addresses at the same company
-   domain, or a name made up from an address (``lukas.mensah@`` -> "Lukas
-   Mensah"), match only on an exactly equal name. A rival that could never be
-   merged for that reason (``John Smith`` with another address at the company,
-   for a draft ``Jon Smith``) does not count against the best.
+   domain, a name made up from an address (``lukas.mensah@`` -> "Lukas
+   Mensah"), or the same family name after another given name (``John Weber``
+   for a known ``Jon Weber``: most often two people) match only on an exactly
+   equal name. A rival with another address at the company (``John Smith`` for
+   a draft ``Jon Smith``), or with another given name while the draft's address
+   spells the best's name (``jon.smith@``), does not count against the best.
 5. **Private address.** A draft with no company at all (no company column, no
    work address) whose free-mail address spells a name (``anna.muller23@gmail.com``
    is "Anna Muller") is merged into the one known person going by exactly that
@@ -319,6 +321,7 @@ def _shared(mine: Iterable[str], theirs: Iterable[str]) -> str:
 
 
 _OTHER_ADDRESS = "different addresses at the same domain"
+_OTHER_GIVEN_NAME = "another given name"
 
 
 def _conflict(draft: Entity, known: Entity) -> str | None:
@@ -347,9 +350,15 @@ def _address_spelling(draft: Entity, known: Entity) -> str:
     return _spelling_address(draft.emails, known.names) or _spelling_address(known.emails, draft.names)
 
 
-def _name_score(name: str, known: Entity) -> float:
-    """The similarity of ``name`` to the closest name ``known`` goes by."""
-    return max(name_similarity(name, other) for other in known.names)
+def _closest_name(name: str, known: Entity) -> tuple[float, str]:
+    """The name ``known`` goes by that is closest to ``name``, and its similarity."""
+    return max((name_similarity(name, other), other) for other in known.names)
+
+
+def _other_given_name(a: str, b: str) -> bool:
+    """The same family name after different given names (``Jon Weber`` and ``John Weber``): most often two people."""
+    ta, tb = (_without_initials(normalise_name(n).split()) for n in (a, b))
+    return len(ta) >= 2 and len(tb) >= 2 and ta[1:] == tb[1:] and ta[0] != tb[0]
 
 
 def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: float) -> Match | Ambiguous | None:
@@ -357,11 +366,12 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
     scored: list[Option] = []
     conflicts: dict[str, str] = {}
     spelled: set[str] = set()  # scored 100 because an address spells the name, not the names themselves
+    addressed: set[str] = set()  # going by a name one of the draft's addresses spells
     for id in sorted(block):
         known = index.entities[id]
         if id == draft.id or index.separated(draft.id, id):
             continue
-        score, spelled_by = _name_score(draft.name, known), ""
+        (score, closest), spelled_by = _closest_name(draft.name, known), ""
         if score < 100.0 and draft.name_given and known.name_given:
             spelled_by = _address_spelling(draft, known)
             score = 100.0 if spelled_by else score
@@ -372,16 +382,20 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
             continue
         if not (draft.name_given and known.name_given):
             reason = reason or "a name spelled by an address"
+        if not spelled_by and _other_given_name(draft.name, closest):
+            reason = reason or _OTHER_GIVEN_NAME
         if reason:
             conflicts[id] = reason
         if spelled_by:
             spelled.add(id)
+        if _spelling_address(draft.emails, known.names):
+            addressed.add(id)
         common = sorted(draft.companies & known.companies)
         evidence = f"{known.name!r} at {', '.join(common)}" + (f", spelled by {spelled_by}" if spelled_by else "")
         scored.append(Option(id, "name_company", round(score, 1), evidence))
     scored.sort(key=lambda o: (-o.score, o.person_id))
     if scored:
-        return _best_at_company(scored, conflicts, spelled, threshold)
+        return _best_at_company(scored, conflicts, spelled, addressed, threshold)
     if not draft.companies:
         by_address = _by_personal_address(index, draft, threshold)
         if by_address is not None:
@@ -395,13 +409,17 @@ def _by_name(index: Index, draft: Entity, threshold: float, review_threshold: fl
     return None
 
 
-def _best_at_company(scored: list[Option], conflicts: dict[str, str], spelled: set[str],
+def _best_at_company(scored: list[Option], conflicts: dict[str, str], spelled: set[str], addressed: set[str],
                      threshold: float) -> Match | Ambiguous:
     """Rule 4 on the persons scored at the draft's companies, best first."""
     best = scored[0]
-    # A rival with another address at the draft's company domain, and a name not exactly the draft's, is
-    # someone else by evidence: it does not make the choice ambiguous.
-    rivals = [o for o in scored[1:] if not (o.score < 100.0 and conflicts.get(o.person_id) == _OTHER_ADDRESS)]
+    # A rival with a name not exactly the draft's is someone else by evidence, and does not make the choice
+    # ambiguous, when it has another address at the draft's company domain, or another given name while the
+    # draft's address spells the best's name (``katherine.white@`` beside a Catherine White).
+    rivals = [o for o in scored[1:]
+              if not (o.score < 100.0 and (conflicts.get(o.person_id) == _OTHER_ADDRESS
+                                           or (conflicts.get(o.person_id) == _OTHER_GIVEN_NAME
+                                               and best.person_id in addressed)))]
     runner_up = rivals[0].score if rivals else 0.0
     alone = runner_up < min(threshold, best.score - MARGIN)
     exact = best.score == 100.0 and best.person_id not in spelled
