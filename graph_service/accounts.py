@@ -187,34 +187,46 @@ class AccountMap(BaseModel):
     next_steps: list[NextStep]
 
 
-def team_reach(G: nx.Graph, team: Collection[Hashable], depth: int = MAX_HOPS - 1) -> dict[Hashable, int]:
-    """Fewest ties from the team to everyone within ``depth`` ties (team members: 0), breadth first."""
-    reach = {member: 0 for member in team if member in G}
-    frontier = list(reach)
+@dataclass(frozen=True)
+class TeamReach:
+    """Where a team's ties lead: the fewest ties to everyone within a depth, and each contact's best direct tie."""
+
+    hops: dict[Hashable, int]
+    """Fewest ties from the team (team members: 0)."""
+    best_tie: dict[Hashable, tuple[float, str]]
+    """For each person a team member is tied to: the strongest such tie and the member (the first by id on a draw)."""
+
+
+def team_reach(G: nx.Graph, team: Collection[Hashable], depth: int = MAX_HOPS - 1) -> TeamReach:
+    """Where ``team`` reaches in G within ``depth`` ties, breadth first."""
+    hops = {member: 0 for member in team if member in G}
+    members = sorted(hops)
+    frontier = list(members)
     adj = G._adj
     for level in range(1, depth + 1):
         found = []
         for node in frontier:
             for other in adj[node]:
-                if other not in reach:
-                    reach[other] = level
+                if other not in hops:
+                    hops[other] = level
                     found.append(other)
         frontier = found
-    return reach
+    best_tie: dict[Hashable, tuple[float, str]] = {}
+    for member in members:
+        for other, tie in adj[member].items():
+            strength = float(tie["strength"])
+            if strength > best_tie.get(other, (0.0, ""))[0]:
+                best_tie[other] = (strength, member)
+    return TeamReach(hops, best_tie)
 
 
-def _coverage(G: nx.Graph, person: str, team: frozenset[str], reach: Mapping[Hashable, int]) -> Coverage:
-    """Our best direct tie to ``person``, and the fewest ties to them from ``reach`` (exact up to MAX_HOPS - 1)."""
+def _coverage(G: nx.Graph, person: str, reach: TeamReach) -> Coverage:
+    """Our best direct tie to ``person``, and the fewest ties to them from the team (exact up to MAX_HOPS - 1)."""
     if person not in G:
         return Coverage(strength=0.0, via=None, covered=False, hops=None)
-    neighbours = G._adj[person]
-    strength, via = 0.0, None
-    for member in sorted(team.intersection(neighbours)):
-        tie = float(neighbours[member]["strength"])
-        if tie > strength:
-            strength, via = tie, member
-    hops = reach.get(person)
-    if hops is None and not reach.keys().isdisjoint(neighbours):
+    strength, via = reach.best_tie.get(person, (0.0, None))
+    hops = reach.hops.get(person)
+    if hops is None and not reach.hops.keys().isdisjoint(G._adj[person]):
         hops = MAX_HOPS  # a neighbour is within MAX_HOPS - 1: every nearer one would be in reach itself
     return Coverage(strength=round(strength, 6), via=via, covered=strength >= COVERED_STRENGTH, hops=hops)
 
@@ -226,7 +238,7 @@ def build_map(
     staff: Sequence[Staff],
     team: Collection[str],
     as_of: date | None = None,
-    reach: Mapping[Hashable, int] | None = None,
+    reach: TeamReach | None = None,
     next_steps: int = 5,
     max_hops: int = 3,
 ) -> AccountMap:
@@ -241,7 +253,7 @@ def build_map(
         The account's people on the map's day; team members among them are left out.
     team : collection of str
         Our team: the starting points of coverage and warm paths.
-    reach : mapping, optional
+    reach : TeamReach, optional
         :func:`team_reach` of this team, when the caller keeps it between maps.
     next_steps : int
         How many uncovered decision-makers (most influential first) get a warm path.
@@ -261,7 +273,7 @@ def build_map(
         MappedPerson(
             id=s.id, name=s.name, title=s.title, department=s.department, layer=s.layer,
             layer_inferred=s.layer_inferred, seniority=s.seniority, centrality=standing[s.id].centrality,
-            influence=standing[s.id].influence, certain=s.certain, coverage=_coverage(G, s.id, team, reach),
+            influence=standing[s.id].influence, certain=s.certain, coverage=_coverage(G, s.id, reach),
         )
         for s in staff
     ]
@@ -382,9 +394,7 @@ def staff_on(
         raise NotFound("company", company_id)
     company: Any = found[company_id]
     best: dict[str, tuple[tuple[bool, bool, date, str], Employment, bool]] = {}
-    for raw in tx.employments_at({company_id: None}):
-        if not may_hold_on(raw, day):
-            continue
+    for raw in filter(may_hold_on(day), tx.employments_at({company_id: None})):
         employment = Employment.model_validate(raw)
         possible, certain = held_on(employment, day)
         if possible:
@@ -438,7 +448,7 @@ def get_account_map(
         def build() -> AccountMap:
             reach = projection.tie_results.get_or_build(projection.ties_seq, ("reach", chosen),
                                                         lambda: team_reach(G, chosen))
-            company, staff = store.read(lambda tx: staff_on(tx, company_id, day, G.nodes))
+            company, staff = store.read(lambda tx: staff_on(tx, company_id, day, G._node))
             return build_map(G, company=company, staff=staff, team=chosen, as_of=day, reach=reach,
                              next_steps=next_steps)
 
@@ -522,7 +532,7 @@ def list_influencers(
         matrix = _cached(cache, seq, ("adjacency",), lambda: adjacency(G, "strength"))
         company, seeds, details = None, {}, {}
         if toward is not None:
-            company, staff = store.read(lambda tx: staff_on(tx, toward, projection.today, G.nodes))
+            company, staff = store.read(lambda tx: staff_on(tx, toward, projection.today, G._node))
             seeds = {s.id: max(s.seniority, 1) for s in staff if s.layer == DecisionLayer.decision_maker and s.id in G}
             if not seeds:
                 raise InvalidInput(Problem("toward", f"no decision-maker of {toward!r} is in the graph"))
