@@ -41,7 +41,6 @@ from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
 from graph_service.influence import (
     IndustryFigure,
-    adjacency,
     brokers,
     industry_figures,
     influence_toward,
@@ -529,7 +528,7 @@ def list_influencers(
     projection = full_only(projection, "ranking influencers")
     with projection.current() as G:
         seq = projection.seq
-        matrix = _cached(cache, seq, ("adjacency",), lambda: adjacency(G, "strength"))
+        matrix = projection.adjacency()
         company, seeds, details = None, {}, {}
         if toward is not None:
             company, staff = store.read(lambda tx: staff_on(tx, toward, projection.today, G._node))

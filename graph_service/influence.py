@@ -89,6 +89,49 @@ def adjacency(G: nx.Graph, weight: str | None = "strength") -> Adjacency:
     return Adjacency(nodes, sp.csr_array((data, indices, indptr), shape=(n, n)), False, weight)
 
 
+def patched(graph: Adjacency, G: nx.Graph, pairs: Iterable[tuple[Node, Node]]) -> Adjacency:
+    """The matrix of an undirected G from its matrix before some ties changed: what :func:`adjacency` gives.
+
+    ``graph`` was built from G (and perhaps patched) before; since then the ties
+    of ``pairs`` may have been added, changed or removed and nodes added, none
+    removed. Only those entries are read from G, so a write to a graph of
+    millions of ties costs two sparse additions, not a new matrix. The weights
+    are exactly :func:`adjacency`'s (old entries are subtracted, new ones
+    added); new nodes come last, in G's order, as :func:`adjacency` puts them.
+    """
+    if G.is_directed() or G.is_multigraph():
+        raise ValueError("patched: only for a simple undirected graph")
+    position = graph.position
+    added = [node for node in G if node not in position]
+    nodes = graph.nodes + added
+    if added:
+        position = {**position, **{node: i for i, node in enumerate(added, start=len(graph))}}
+    n, A = len(nodes), graph.matrix
+    indptr = np.concatenate([A.indptr, np.full(n - len(graph), A.indptr[-1], dtype=A.indptr.dtype)])
+    A = sp.csr_array((A.data, A.indices, indptr), shape=(n, n))
+    rows, cols, old, new = [], [], [], []
+    adj = G._adj
+    for p, q in set(pairs):
+        if p == q or p not in position or q not in position:
+            continue
+        i, j = position[p], position[q]
+        row = slice(A.indptr[i], A.indptr[i + 1])
+        at = np.flatnonzero(A.indices[row] == j)
+        before = float(A.data[row][at[0]]) if len(at) else 0.0
+        tie = adj[p].get(q)
+        after = 0.0 if tie is None else float(_weights([tie], graph.weight, 1)[0])
+        if before != after:
+            rows += [i, j]
+            cols += [j, i]
+            old += [before, before]
+            new += [after, after]
+    if rows:
+        coordinates = (np.array(rows), np.array(cols))
+        A = (A - sp.csr_array((old, coordinates), shape=(n, n))) + sp.csr_array((new, coordinates), shape=(n, n))
+        A.eliminate_zeros()  # removed ties: x - x + 0 is exactly 0 (no tie weighs 0)
+    return Adjacency(nodes, A, False, graph.weight)
+
+
 def _weights(edges: Iterable[Any], weight: str | None, count: int) -> np.ndarray:
     """The ``weight`` of ``count`` edges (missing: 1; ``None``: all 1); edge types with a ``column`` reader
     (the projection's) give all of them at once."""

@@ -81,6 +81,7 @@ import networkx as nx
 import numpy as np
 
 from graph_service import collector
+from graph_service.influence import Adjacency, adjacency, patched
 from graph_service.layers import infer_layer, seniority_of
 from graph_service.model import DecisionLayer, InteractionType, ReferralOutcome, Source, TieKind, content_id
 from graph_service.paths import COST_SCALE, cost_of
@@ -806,6 +807,8 @@ class Projection:
         self.tie_results = ResultCache(size=16)
         """Results that depend on the ties alone (a team's reach), kept across the other writes."""
         self.graph = nx.Graph(companies={}, team=set(), employees={}, private={})
+        self._matrix: Adjacency | None = None
+        self._moved: set[tuple[str, str]] = set()  # pairs whose tie may have changed since the matrix
         self.rebuild()
 
     @property
@@ -820,6 +823,7 @@ class Projection:
             self.graph = build_graph(rows, weights=self.weights, today=self.today, colleagues=self.colleagues)
             gc.freeze()  # kept until the next rebuild: no collection walks its millions of containers again
             self.seq = self.ties_seq = seq
+            self._matrix = None
             self._broken = False
 
     def refresh(self) -> int:
@@ -858,6 +862,22 @@ class Projection:
         data = self.graph._adj.get(p, {}).get(q)
         return data.evidence if data is not None else None
 
+    def adjacency(self) -> Adjacency:
+        """The team-visible ties' strengths as a sparse matrix (:func:`graph_service.influence.adjacency`),
+        current as of the last refresh.
+
+        Built from the graph on first use after a rebuild (seconds at a million
+        persons), then patched with the pairs each refresh touched (a fraction of a
+        second): rankings after a write do not read the whole graph again.
+        """
+        with self._lock:
+            if self._matrix is None:
+                self._matrix = adjacency(self.graph, "strength")
+            elif self._moved or len(self._matrix) != len(self.graph):
+                self._matrix = patched(self._matrix, self.graph, self._moved)
+            self._moved = set()
+            return self._matrix
+
     # -- in place --------------------------------------------------------------------------
     def _apply(self, changes: list[Change]) -> None:
         ids: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -875,6 +895,7 @@ class Projection:
             for pair in [pair for pair in private if person in pair]:
                 del private[pair]
             if person in G:
+                self._matrix = None  # a node leaves: the matrix is read again when next wanted
                 builder.set_jobs(person, ())
                 G.remove_node(person)
                 G.graph["team"].discard(person)
@@ -916,6 +937,8 @@ class Projection:
                 touched |= self._recount(tx, builder, entity, person, count)
         for p, q in touched:
             builder.settle(p, q)
+        if self._matrix is not None:
+            self._moved |= touched
 
     def _colleagues(self, tx: StoreTx, builder: _Builder, company: str, movers: set[str]) -> set[tuple[str, str]]:
         """Derive the work evidence at one company again."""

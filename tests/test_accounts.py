@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routes import accounts as accounts_routes
 from graph_service import accounts as accounts_module
+from graph_service import projection as projection_module
 from graph_service import records
 from graph_service.access import OPERATOR
 from graph_service.accounts import AccountMap, ResultCache, get_account_map, list_influencers
@@ -24,7 +25,7 @@ from graph_service.model import DecisionLayer, Person
 from graph_service.projection import Projection
 from graph_service.settings import Settings
 from graph_service.store.base import Store
-from tests.factories import company, job, people, tie
+from tests.factories import company, email, job, people, tie
 
 TODAY = date(2024, 6, 1)
 
@@ -152,6 +153,38 @@ def test_the_team_reach_is_kept_until_a_tie_changes(store: Store, monkeypatch: p
     records.save(store=store, entity="tie", records=[tie("us", "gm", 0.9)])
     assert person(new_map(), "gm").coverage.hops == 1
     assert len(reached) == 2, "a new tie: the reach is found again"
+
+
+def test_the_projection_keeps_its_matrix_current_across_writes(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rankings read the ties as a matrix; after a write it is patched, and equals the one read again."""
+    build(store)
+    projection, reads = Projection(store, today=TODAY), []
+    original = projection_module.adjacency
+    monkeypatch.setattr(projection_module, "adjacency", lambda G, weight: reads.append(1) or original(G, weight))
+
+    def check() -> None:
+        with projection.current() as G:
+            kept = projection.adjacency()
+            fresh = original(G, "strength")
+        assert kept.nodes == fresh.nodes and kept.matrix.nnz == fresh.matrix.nnz
+        assert abs(kept.matrix - fresh.matrix).max() == 0.0
+
+    check()
+    writes = [
+        ("tie", [tie("us", "gm", 0.95)]),  # a new tie
+        ("tie", [tie("buyer", "engineer", 0.2)]),  # a weaker one
+        ("interaction", [email("buyer", "operator", "gm")]),
+        ("person", people("stranger", "loner")),  # new nodes, no tie
+        ("employment", [job("stranger", "acme", "2023-01-01", title="Buyer")]),  # new colleagues
+        ("employment", [job("engineer", "acme", "2018-01-01", "2024-03-01", title="Project Engineer")]),
+    ]
+    for entity, written in writes:
+        records.save(store=store, entity=entity, records=written)
+        check()
+    assert len(reads) == 1, "every write was patched in"
+    records.delete(store=store, entity="person", id="loner")
+    check()
+    assert len(reads) == 2, "a person who leaves the graph: the matrix is read again"
 
 
 def test_result_cache_is_bounded_and_keyed_by_sequence() -> None:

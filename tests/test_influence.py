@@ -14,6 +14,7 @@ from graph_service.influence import (
     industry_figures,
     influence_toward,
     internal_influence,
+    patched,
     subgraph_adjacency,
     weighted_pagerank,
 )
@@ -189,6 +190,27 @@ def test_a_prepared_adjacency_gives_the_same_answers(karate: nx.Graph) -> None:
         brokers(prepared, weight="cost")
     directed = adjacency(_directed(), "strength")
     _close(brokers(directed), nx.betweenness_centrality(_directed()))
+
+
+def _same_matrix(ours, reference) -> None:  # type: ignore[no-untyped-def]
+    assert ours.nodes == reference.nodes and ours.weight == reference.weight
+    assert ours.matrix.shape == reference.matrix.shape and ours.matrix.nnz == reference.matrix.nnz
+    assert abs(ours.matrix - reference.matrix).max() == 0.0
+
+
+def test_a_patched_adjacency_is_the_one_built_again(karate: nx.Graph) -> None:
+    before = adjacency(karate, "weight")
+    karate.edges[0, 1]["weight"] = 0.25  # changed
+    karate.remove_edge(0, 2)  # removed
+    karate.add_edge(5, 33, weight=7)  # added between known people
+    karate.add_edge(33, "newcomer", weight=2)  # added to a new person
+    karate.add_node("loner")
+    moved = [(0, 1), (2, 0), (5, 33), ("newcomer", 33), (3, 4)]  # (3, 4) did not change
+    after = patched(before, karate, moved)
+    _same_matrix(after, adjacency(karate, "weight"))
+    assert after.nodes[-2:] == ["newcomer", "loner"]
+    assert weighted_pagerank(after, "weight") == pytest.approx(nx.pagerank(karate, weight="weight"), abs=1e-9)
+    _same_matrix(patched(after, karate, []), after)
 
 
 def test_subgraph_adjacency_reads_only_the_chosen_people(karate: nx.Graph) -> None:
