@@ -24,9 +24,9 @@ Steps:
    The RSS of every worker is sampled (psutil) every ``--sample-seconds``; memory growth compares
    the mean of the first minute with the last minute (a fifth of the soak each, if shorter).
 5. Per route: short runs of each kind of request alone, to say where the time goes.
-6. Trivial endpoint: ``GET /health`` of the service and of ``bench/load/bare_app.py`` (bare
-   Starlette), each served the same way, alternately with the same wrk settings; the ratio of
-   the medians of their throughput.
+6. Trivial endpoint: ``GET /health`` of the service and of ``bench/load/bare_app.py`` (a bare
+   Starlette app, the goal's peer, and a bare FastAPI app: the framework's own cost), each served
+   the same way, in turn with the same wrk settings; the ratios of the medians of their throughput.
 
 wrk runs on the same 2 cores as the server (one wrk thread); the JSON records the load average.
 """
@@ -406,18 +406,21 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"route {name}: {r['rps']} req/s, p50 {r['latency_ms']['p50']} ms, p99 {r['latency_ms']['p99']} ms")
             result["per_route"] = routes
 
-        # 6. /health beside a bare Starlette app
+        # 6. /health beside a bare Starlette app, and a bare FastAPI app (the framework's own cost)
         ours.stop()
         bare = Server("bare-starlette", ["--app-dir", str(LOAD_DIR), "bare_app:app"], args.workers, {},
                       run_dir / "bare.log")
+        bare_fastapi = Server("bare-fastapi", ["--app-dir", str(LOAD_DIR), "bare_app:fastapi_app"], args.workers, {},
+                              run_dir / "bare-fastapi.log")
         ours2 = Server("service", ["api.app:create_app", "--factory"], args.workers, env, run_dir / "service2.log")
-        servers += [bare, ours2]
-        commands.append(" ".join(bare.command))
-        side: dict[str, list[dict[str, Any]]] = {"service": [], "bare_starlette": []}
-        for server in (ours2, bare):
+        servers += [bare, bare_fastapi, ours2]
+        commands += [" ".join(bare.command), " ".join(bare_fastapi.command)]
+        peers = {"service": ours2, "bare_fastapi": bare_fastapi, "bare_starlette": bare}
+        side: dict[str, list[dict[str, Any]]] = {key: [] for key in peers}
+        for server in peers.values():
             server.start("/health")
         for i in range(args.health_rounds):
-            for key, server in (("service", ours2), ("bare_starlette", bare)):
+            for key, server in peers.items():
                 r = wrk(server.url, args.health_seconds, args.connections, args.wrk_threads, wenv, "health:1",
                         commands=commands if i == 0 else None)
                 side[key].append({k: r[k] for k in ("rps", "latency_ms", "errors")})
@@ -425,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         med = {k: statistics.median(x["rps"] for x in v) for k, v in side.items()}
         result["health_vs_bare_starlette"] = {
             "runs": side, "median_rps": med, "ratio": round(med["service"] / med["bare_starlette"], 3),
-            "how": "both served by uvicorn with the same workers and flags, both up at once, "
-                   "measured alternately (service, bare, ...) with the same wrk settings",
+            "bare_fastapi_to_bare_starlette": round(med["bare_fastapi"] / med["bare_starlette"], 3),
+            "service_to_bare_fastapi": round(med["service"] / med["bare_fastapi"], 3),
+            "how": "all served by uvicorn with the same workers and flags, all up at once, "
+                   "measured in turn (service, bare FastAPI, bare Starlette, ...) with the same wrk settings",
         }
 
         growth = soak["memory"]["growth_pct"]

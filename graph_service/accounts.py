@@ -32,10 +32,10 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 import networkx as nx
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from graph_service.access import Viewer, masked_path, private_note
-from graph_service.asof import held_on, may_hold_on
+from graph_service.asof import held_on, possibly_held
 from graph_service.bounded import BoundedProjection, QueryProjection, full_only
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
@@ -379,6 +379,9 @@ def _team(tx: StoreTx, team: Iterable[str] | None) -> frozenset[str]:
     return frozenset(wanted)
 
 
+_EMPLOYMENTS = TypeAdapter(list[Employment])  # one call validates them all
+
+
 def staff_on(
     tx: StoreTx, company_id: str, day: date, names: Mapping[str, Mapping[str, Any]]
 ) -> tuple[CompanyRef, list[Staff]]:
@@ -393,8 +396,7 @@ def staff_on(
         raise NotFound("company", company_id)
     company: Any = found[company_id]
     best: dict[str, tuple[tuple[bool, bool, date, str], Employment, bool]] = {}
-    for raw in filter(may_hold_on(day), tx.employments_at({company_id: None})):
-        employment = Employment.model_validate(raw)
+    for employment in _EMPLOYMENTS.validate_python(tx.employments_at({company_id: None}, within=possibly_held(day))):
         possible, certain = held_on(employment, day)
         if possible:
             order = (is_side_position(employment), not certain, employment.start or date.min, employment.id)

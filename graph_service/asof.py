@@ -11,9 +11,8 @@ means "since some unknown time" and is never certain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -52,17 +51,11 @@ def held_on(employment: Employment, day: date) -> tuple[bool, bool]:
     return True, certain
 
 
-def may_hold_on(day: date) -> Callable[[Mapping[str, Any]], bool]:
-    """A quick look at stored employments' JSON: the test returned is False for one surely not held on
-    ``day`` (it started later, or ended over a year before, whatever its precision); :func:`held_on`
+def possibly_held(day: date) -> tuple[date, date]:
+    """The stored dates an employment held on ``day`` may have, whatever their precision: ended no more
+    than a year before, started by then (``within`` of ``StoreTx.employments_at``); :func:`held_on`
     tells the rest."""
-    latest_start, earliest_end = day.isoformat(), (day - _YEAR).isoformat()  # ISO dates: text order is date order
-
-    def test(raw: Mapping[str, Any]) -> bool:
-        start, end = raw.get("start"), raw.get("end")
-        return (start is None or start <= latest_start) and (end is None or end >= earliest_end)
-
-    return test
+    return day - _YEAR, day
 
 
 class PersonRef(BaseModel):

@@ -94,42 +94,49 @@ def patched(graph: Adjacency, G: nx.Graph, pairs: Iterable[tuple[Node, Node]]) -
 
     ``graph`` was built from G (and perhaps patched) before; since then the ties
     of ``pairs`` may have been added, changed or removed and nodes added, none
-    removed. Only those entries are read from G, so a write to a graph of
-    millions of ties costs two sparse additions, not a new matrix. The weights
-    are exactly :func:`adjacency`'s (old entries are subtracted, new ones
-    added); new nodes come last, in G's order, as :func:`adjacency` puts them.
+    removed. Only those entries are read from G: a changed tie is set in place,
+    new ties are inserted at the end of their rows and removed ones squeezed out,
+    a few array copies instead of reading millions of ties again. New nodes come
+    last, in G's order, as :func:`adjacency` puts them. ``graph`` is left as it was.
     """
     if G.is_directed() or G.is_multigraph():
         raise ValueError("patched: only for a simple undirected graph")
     position = graph.position
-    added = [node for node in G if node not in position]
-    nodes = graph.nodes + added
-    if added:
-        position = {**position, **{node: i for i, node in enumerate(added, start=len(graph))}}
-    n, A = len(nodes), graph.matrix
-    indptr = np.concatenate([A.indptr, np.full(n - len(graph), A.indptr[-1], dtype=A.indptr.dtype)])
-    A = sp.csr_array((A.data, A.indices, indptr), shape=(n, n))
-    rows, cols, old, new = [], [], [], []
+    added_nodes = [node for node in G if node not in position]
+    if added_nodes:
+        position = {**position, **{node: i for i, node in enumerate(added_nodes, start=len(graph))}}
+    n, A = len(graph) + len(added_nodes), graph.matrix
+    indptr = np.concatenate([A.indptr, np.full(len(added_nodes), A.indptr[-1], dtype=A.indptr.dtype)])
+    data, indices = A.data.copy(), A.indices
+    inserted: list[tuple[int, int, float]] = []
+    removed = False
     adj = G._adj
     for p, q in set(pairs):
-        if p == q or p not in position or q not in position:
+        if p not in position or q not in position:
             continue
-        i, j = position[p], position[q]
-        row = slice(A.indptr[i], A.indptr[i + 1])
-        at = np.flatnonzero(A.indices[row] == j)
-        before = float(A.data[row][at[0]]) if len(at) else 0.0
         tie = adj[p].get(q)
-        after = 0.0 if tie is None else float(_weights([tie], graph.weight, 1)[0])
-        if before != after:
-            rows += [i, j]
-            cols += [j, i]
-            old += [before, before]
-            new += [after, after]
-    if rows:
-        coordinates = (np.array(rows), np.array(cols))
-        A = (A - sp.csr_array((old, coordinates), shape=(n, n))) + sp.csr_array((new, coordinates), shape=(n, n))
-        A.eliminate_zeros()  # removed ties: x - x + 0 is exactly 0 (no tie weighs 0)
-    return Adjacency(nodes, A, False, graph.weight)
+        weight = 0.0 if tie is None else float(_weights([tie], graph.weight, 1)[0])
+        for i, j in {(position[p], position[q]), (position[q], position[p])}:
+            start = indptr[i]
+            at = np.flatnonzero(indices[start:indptr[i + 1]] == j)
+            if len(at):
+                data[start + at[0]] = weight
+                removed |= weight == 0.0
+            elif weight:
+                inserted.append((i, j, weight))
+    if inserted:
+        inserted.sort()
+        rows = np.array([i for i, _, _ in inserted])
+        at = indptr[rows + 1]  # the end of each row
+        indices = np.insert(indices, at, [j for _, j, _ in inserted])
+        data = np.insert(data, at, [w for _, _, w in inserted])
+        indptr = indptr + np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(indptr.dtype)
+    if removed:  # no tie weighs 0: a 0 is a tie gone
+        keep = data != 0.0
+        indptr = np.concatenate([[0], np.cumsum(keep)]).astype(indptr.dtype)[indptr]
+        data, indices = data[keep], indices[keep]
+    return Adjacency(graph.nodes + added_nodes, sp.csr_array((data, indices, indptr), shape=(n, n)), False,
+                     graph.weight)
 
 
 def _weights(edges: Iterable[Any], weight: str | None, count: int) -> np.ndarray:
@@ -160,18 +167,21 @@ def subgraph_adjacency(G: nx.Graph, nodes: Iterable[Node], weight: str | None = 
     cols: list[int] = []
     edges: list[Any] = []
     adj = G._adj
-    inside = position.keys()
+    later = set(position)  # each tie is read once, from the first of its two people
     for i, node in enumerate(nodes):
         around = adj.get(node)
-        if not around:
-            continue
-        tied = around.keys() & inside  # at C speed: most ties of a company's people leave it
-        rows.extend(itertools.repeat(i, len(tied)))
-        cols.extend(map(position.__getitem__, tied))
-        edges.extend(map(around.__getitem__, tied))
+        if around:
+            tied = around.keys() & later  # at C speed: most ties of a company's people leave it
+            rows.extend(itertools.repeat(i, len(tied)))
+            cols.extend(map(position.__getitem__, tied))
+            edges.extend(map(around.__getitem__, tied))
+        later.discard(node)
     n = len(nodes)
-    coordinates = (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))
-    matrix = sp.csr_array((_weights(edges, weight, len(edges)), coordinates), shape=(n, n))
+    r, c = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+    w = _weights(edges, weight, len(edges))
+    mirrored = r != c  # a self-loop is one entry
+    coordinates = (np.concatenate([r, c[mirrored]]), np.concatenate([c, r[mirrored]]))
+    matrix = sp.csr_array((np.concatenate([w, w[mirrored]]), coordinates), shape=(n, n))
     matrix.sort_indices()  # the intersections' order varies between processes; sums must not
     return Adjacency(nodes, matrix, False, weight)
 

@@ -12,6 +12,7 @@ learned.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
@@ -25,7 +26,12 @@ SIDE_POSITION = re.compile(r"\bboard\b|\badvis|\bnon-executive\b|\btrustee\b|独
 
 def is_side_position(employment: Employment) -> bool:
     """Board seats and advisory roles, held beside a job."""
-    return bool(SIDE_POSITION.search(employment.title))
+    return _side_title(employment.title)
+
+
+@functools.lru_cache(maxsize=4096)
+def _side_title(title: str) -> bool:  # an account repeats a few hundred titles over thousands of people
+    return bool(SIDE_POSITION.search(title))
 
 
 def _order(employment: Employment) -> tuple[date, date, str]:

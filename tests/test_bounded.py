@@ -196,6 +196,14 @@ def test_the_store_reads_neighbourhoods(projections: tuple[Projection, BoundedPr
     department = next(e["department"] for e in everyone if e.get("department"))
     some = store.read(lambda tx: tx.employments_at({company: [department]}))
     assert some and {e["id"] for e in some} == {e["id"] for e in everyone if e.get("department") == department}
+    starts = sorted(e["start"] for e in everyone if e.get("start"))
+    ends = sorted(e["end"] for e in everyone if e.get("end"))
+    first, last = ends[len(ends) // 2], starts[len(starts) // 2]
+    held = store.read(lambda tx: tx.employments_at({company: None}, within=(date.fromisoformat(first),
+                                                                              date.fromisoformat(last))))
+    expected = {e["id"] for e in everyone
+                if (e.get("start") is None or e["start"] <= last) and (e.get("end") is None or e["end"] >= first)}
+    assert {e["id"] for e in held} == expected and 0 < len(expected) < len(everyone)
 
 
 # -- the API and the setting ----------------------------------------------------------------------

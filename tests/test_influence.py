@@ -227,3 +227,13 @@ def test_subgraph_adjacency_reads_only_the_chosen_people(karate: nx.Graph) -> No
 def test_brokers_in_forked_workers_give_the_same_answer(karate: nx.Graph) -> None:
     _close(brokers(karate, k=12, workers=2), brokers(karate, k=12))
     _close(brokers(karate, workers=3), nx.betweenness_centrality(karate))
+
+
+def test_subgraph_adjacency_is_the_induced_subgraphs_matrix(karate: nx.Graph) -> None:
+    karate.add_edge(3, 3, weight=5)  # a self-loop counts once
+    people = [33, 0, 3, 1, 2, 8, 30]
+    sub = subgraph_adjacency(karate, people, "weight")
+    expected = adjacency(nx.Graph(karate.subgraph(people)), "weight")
+    order = [expected.nodes.index(p) for p in people]
+    assert abs(sub.matrix - expected.matrix[order][:, order]).max() == 0.0
+    assert sub.matrix[2, 2] == 5

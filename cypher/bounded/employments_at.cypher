@@ -1,9 +1,11 @@
 // The employments (current or past, or only those without an end) at some companies: all of them, or those in
 // given departments.
 // params: $groups (list of {company_id, departments: list of department names, or null for all}), $open_only
-//         (one entry per company in $groups; $open_only true: only employments without an end)
+//         (one entry per company in $groups; $open_only true: only employments without an end), $first, $last
+//         (ISO dates or null: only employments started by $last, or without a start, and not ended before $first)
 // returns: docs (list of JSON texts)
 UNWIND $groups AS g
 MATCH (:Company {id: g.company_id})<-[e:WORKS_AT]-(:Person)
 WHERE (g.departments IS NULL OR e.department IN g.departments) AND (NOT $open_only OR e.end IS NULL)
+  AND ($last IS NULL OR e.start IS NULL OR e.start <= $last) AND ($first IS NULL OR e.end IS NULL OR e.end >= $first)
 RETURN collect(e.doc) AS docs

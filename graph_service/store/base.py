@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
 from graph_service.model import ENTITY_MODELS, JobMove, Record
@@ -95,9 +95,11 @@ class StoreTx(Protocol):
     def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
         """How many ties, interactions and referrals name each of these (stored) persons."""
 
-    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False,
+                       within: tuple[date, date] | None = None) -> list[dict[str, Any]]:
         """Employments at companies, current or past (``open_only``: without an end): per company id, those in the
-        given departments, or all (None)."""
+        given departments, or all (None); ``within`` (first, last): only those started by ``last`` (or without a
+        start) and not ended before ``first``."""
 
     def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """``(persons, employments)`` ever at each of these (stored) companies."""

@@ -49,7 +49,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar, cast
@@ -292,9 +292,11 @@ class Neo4jTx:
     def degrees(self, person_ids: Sequence[str]) -> dict[str, int]:
         return dict(self._one("bounded/degrees", person_ids=list(dict.fromkeys(person_ids)))["degrees"])
 
-    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False,
+                       within: tuple[date, date] | None = None) -> list[dict[str, Any]]:
         rows = [{"company_id": id, "departments": None if d is None else list(d)} for id, d in groups.items()]
-        docs = self._one("bounded/employments_at", groups=rows, open_only=open_only)["docs"]
+        first, last = (None, None) if within is None else (within[0].isoformat(), within[1].isoformat())
+        docs = self._one("bounded/employments_at", groups=rows, open_only=open_only, first=first, last=last)["docs"]
         return [orjson.loads(doc) for doc in docs]
 
     def company_sizes(self, company_ids: Sequence[str]) -> dict[str, tuple[int, int]]:

@@ -249,11 +249,16 @@ class SqliteTx:
                     degrees[id] += n
         return degrees
 
-    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False) -> list[dict[str, Any]]:
+    def employments_at(self, groups: Mapping[str, Sequence[str] | None], *, open_only: bool = False,
+                       within: tuple[date, date] | None = None) -> list[dict[str, Any]]:
         found = []
         sql = "SELECT doc FROM employments WHERE company_id = ?" + (' AND "end" IS NULL' if open_only else "")
+        bounds: tuple[str, ...] = ()
+        if within is not None:  # ISO dates: text order is date order
+            sql += ' AND (start IS NULL OR start <= ?) AND ("end" IS NULL OR "end" >= ?)'
+            bounds = (within[1].isoformat(), within[0].isoformat())
         for company_id, departments in groups.items():
-            for (doc,) in self.conn.execute(sql, (company_id,)):
+            for (doc,) in self.conn.execute(sql, (company_id, *bounds)):
                 raw = orjson.loads(doc)
                 if departments is None or raw.get("department") in departments:
                     found.append(raw)
