@@ -34,6 +34,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS persons (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, internal INTEGER);
+CREATE INDEX IF NOT EXISTS persons_internal ON persons(internal, id);
 CREATE TABLE IF NOT EXISTS companies (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL, status TEXT);
 CREATE TABLE IF NOT EXISTS employments (id TEXT PRIMARY KEY, fp TEXT NOT NULL, doc TEXT NOT NULL,
     person_id TEXT NOT NULL, company_id TEXT NOT NULL, start TEXT, "end" TEXT);
