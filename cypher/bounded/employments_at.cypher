@@ -1,8 +1,9 @@
 // The employments (current or past, or only those without an end) at some companies: all of them, or those in
 // given departments.
-// params: $groups (list of {company_id, departments: list of department names, or null for all}), $open_only
-//         (one entry per company in $groups; $open_only true: only employments without an end), $first, $last
-//         (ISO dates or null: only employments started by $last, or without a start, and not ended before $first)
+// The dates $first and $last (ISO or null) keep those started by $last (or without a start) and not ended before
+// $first.
+// params: $groups (list of {company_id, departments: list of department names, or null for all}), $open_only, $first, $last
+//         ($groups: one entry per company; $open_only true: only employments without an end)
 // returns: docs (list of JSON texts)
 UNWIND $groups AS g
 MATCH (:Company {id: g.company_id})<-[e:WORKS_AT]-(:Person)
