@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 import networkx as nx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from graph_service.access import Viewer, masked_path, private_note
 from graph_service.asof import held_on, possibly_held
@@ -379,9 +379,6 @@ def _team(tx: StoreTx, team: Iterable[str] | None) -> frozenset[str]:
     return frozenset(wanted)
 
 
-_EMPLOYMENTS = TypeAdapter(list[Employment])  # one call validates them all
-
-
 def staff_on(
     tx: StoreTx, company_id: str, day: date, names: Mapping[str, Mapping[str, Any]]
 ) -> tuple[CompanyRef, list[Staff]]:
@@ -396,7 +393,7 @@ def staff_on(
         raise NotFound("company", company_id)
     company: Any = found[company_id]
     best: dict[str, tuple[tuple[bool, bool, date, str], Employment, bool]] = {}
-    for employment in _EMPLOYMENTS.validate_python(tx.employments_at({company_id: None}, within=possibly_held(day))):
+    for employment in possibly_held(tx, company_id, day):
         possible, certain = held_on(employment, day)
         if possible:
             order = (is_side_position(employment), not certain, employment.start or date.min, employment.id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from graph_service.errors import NotFound
 from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, strongest, team_of
@@ -51,11 +51,13 @@ def held_on(employment: Employment, day: date) -> tuple[bool, bool]:
     return True, certain
 
 
-def possibly_held(day: date) -> tuple[date, date]:
-    """The stored dates an employment held on ``day`` may have, whatever their precision: ended no more
-    than a year before, started by then (``within`` of ``StoreTx.employments_at``); :func:`held_on`
-    tells the rest."""
-    return day - _YEAR, day
+_EMPLOYMENTS = TypeAdapter(list[Employment])  # one call validates them all
+
+
+def possibly_held(tx: StoreTx, company_id: str, day: date) -> list[Employment]:
+    """The company's employments that may have been held on ``day``, whatever their dates' precision
+    (started by then, ended no more than a year before); :func:`held_on` tells which were."""
+    return _EMPLOYMENTS.validate_python(tx.employments_at({company_id: None}, within=(day - _YEAR, day)))
 
 
 class PersonRef(BaseModel):
@@ -168,7 +170,7 @@ def members_on(tx: StoreTx, company_id: str, on: date, ours: Mapping[str, OurTie
     """Everyone who held (or possibly held) a position at the company on the date, one entry per person."""
     company = _companies(tx, [company_id])[company_id]
     best: dict[str, Position] = {}
-    for employment in list_all(tx, "employment", {"company_id": company_id}):
+    for employment in possibly_held(tx, company_id, on):
         possible, certain = held_on(employment, on)
         if not possible:
             continue
