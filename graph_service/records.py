@@ -101,6 +101,12 @@ def write_batch(tx: StoreTx, entity: str, records: Sequence[Record], *, source: 
     problems, people, companies = check(tx, entity, records, lines=lines, create_placeholders=create_placeholders)
     if problems:
         raise InvalidInput(problems)
+    return apply(tx, entity, records, people, companies, source=source)
+
+
+def apply(tx: StoreTx, entity: str, records: Sequence[Record], people: Sequence[Person], companies: Sequence[Company],
+          *, source: str) -> UpsertCounts:
+    """Upsert a checked batch with the placeholders ``check`` asked for; employment changes re-derive job moves."""
     if people:
         tx.upsert("person", people)
     if companies:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         15.0, gt=0, description="how long managed transactions retry transient errors before the API answers 503"
     )
     import_batch_size: int = Field(10_000, ge=1, le=100_000)
+    sqlite_busy_timeout: float = Field(
+        5.0, gt=0, description="seconds a SQLite writer waits for another (an import holds the store for its whole "
+                               "file) before the API answers 503"
+    )
     demo_data: str = Field(default_factory=lambda: str(enron_folder()), description="folder of the Enron demo CSVs")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -1,7 +1,8 @@
-"""Import a file of one entity kind: validate everything first, then write in batches.
+"""Import a file of one entity kind, all or nothing.
 
 A file with any invalid row writes nothing and reports every problem (line, field,
-reason). A valid file is written in batched transactions; the writes are upserts by
+reason). SQLite takes a whole file in one transaction; on Neo4j a valid file is
+written in batched transactions after a validating pass. The writes are upserts by
 stable id, so a re-run after a crash converges to exactly the graph a clean run
 gives, and importing the same file twice changes nothing.
 """
@@ -59,21 +60,25 @@ def _batches(model: type[Record], path: Path, fmt: str, size: int) -> Iterator[l
     return _read_ahead(chunked(parse(model, path, fmt), size))  # type: ignore[arg-type]
 
 
-def validate_file(*, store: Store, entity: str, path: Path, fmt: str | None = None, batch_size: int = 10_000,
-                  create_placeholders: bool = False, progress: Progress | None = None) -> ImportSummary:
-    """First pass: every problem in the file, including unknown references; writes nothing."""
-    fmt = detect_format(path, fmt)
+Check = Callable[[list[Record], list[int]], tuple[list[Problem], list[Record], list[Record]]]
+Write = Callable[[list[Record], list[Record], list[Record]], UpsertCounts]
+
+
+def _walk(*, entity: str, path: Path, fmt: str, batch_size: int, check: Check, write: Write | None,
+          progress: Progress | None) -> ImportSummary:
+    """Read, validate and ``check`` the file batch by batch; while no problem has been found, ``write`` each
+    checked batch (rows, placeholder people, placeholder companies). Raises InvalidInput with every problem."""
     summary = ImportSummary(entity)
     problems_seen = 0
     for batch in _batches(MODELS[entity], path, fmt, batch_size):
         good = [(line, item) for line, item in batch if not isinstance(item, list)]
         found = [p for _, item in batch if isinstance(item, list) for p in item]
         if good:
-            refs, _, _ = store.read(
-                lambda tx: records.check(tx, entity, [r for _, r in good], lines=[line for line, _ in good],
-                                         create_placeholders=create_placeholders)
-            )
+            rows = [record for _, record in good]
+            refs, people, companies = check(rows, [line for line, _ in good])
             found += refs
+            if write is not None and not found and not problems_seen:
+                summary.count(write(rows, people, companies))
         problems_seen += len(found)
         summary.problems += found[: MAX_PROBLEMS - len(summary.problems)]
         summary.rows += len(batch)
@@ -84,18 +89,44 @@ def validate_file(*, store: Store, entity: str, path: Path, fmt: str | None = No
     return summary
 
 
+def validate_file(*, store: Store, entity: str, path: Path, fmt: str | None = None, batch_size: int = 10_000,
+                  create_placeholders: bool = False, progress: Progress | None = None) -> ImportSummary:
+    """Every problem in the file, including unknown references; writes nothing."""
+
+    def check(rows: list[Record], lines: list[int]) -> tuple[list[Problem], list[Record], list[Record]]:
+        return store.read(lambda tx: records.check(tx, entity, rows, lines=lines, create_placeholders=create_placeholders))
+
+    return _walk(entity=entity, path=path, fmt=detect_format(path, fmt), batch_size=batch_size, check=check,
+                 write=None, progress=progress)
+
+
 def import_file(*, store: Store, entity: str, path: Path, fmt: str | None = None, batch_size: int = 10_000,
                 create_placeholders: bool = False, source: str = "import",
                 progress: Progress | None = None, dry_run: bool = False) -> ImportSummary:
-    """Validate the whole file, then (unless ``dry_run``) write it in batches of ``batch_size``."""
+    """Validate the whole file and (unless ``dry_run``) write it, all or nothing.
+
+    A store that takes a whole file in one transaction (``imports_in_one_transaction``: SQLite) checks and
+    writes each batch in a single pass and rolls everything back at the first problem; the others (Neo4j
+    holds a transaction's changes in memory) validate the whole file first, then write it in batched
+    transactions of ``batch_size`` rows.
+    """
     if entity not in ENTITY_MODELS:
         raise InvalidInput(Problem("kind", f"must be one of {', '.join(ENTITY_MODELS)}"))
+    fmt = detect_format(path, fmt)
     with collector.paused():
+        if dry_run:
+            return validate_file(store=store, entity=entity, path=path, fmt=fmt, batch_size=batch_size,
+                                 create_placeholders=create_placeholders, progress=progress)
+        if store.imports_in_one_transaction:
+            return store.write(lambda tx: _walk(
+                entity=entity, path=path, fmt=fmt, batch_size=batch_size, progress=progress,
+                check=lambda rows, lines: records.check(tx, entity, rows, lines=lines,
+                                                        create_placeholders=create_placeholders),
+                write=lambda rows, people, companies: records.apply(tx, entity, rows, people, companies,
+                                                                    source=source)))
         summary = validate_file(store=store, entity=entity, path=path, fmt=fmt, batch_size=batch_size,
                                 create_placeholders=create_placeholders, progress=progress)
-        if dry_run:
-            return summary
-        for batch in _batches(MODELS[entity], path, detect_format(path, fmt), batch_size):
+        for batch in _batches(MODELS[entity], path, fmt, batch_size):
             rows = [record for _, record in batch]
             lines = [line for line, _ in batch]
             counts = store.write(lambda tx: records.write_batch(

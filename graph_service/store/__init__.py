@@ -13,7 +13,7 @@ def open_store(settings: Settings, *, prepare: bool = True) -> Store:
     if url.startswith("sqlite:///"):
         from graph_service.store.sqlite import SqliteStore
 
-        store: Store = SqliteStore(url)
+        store: Store = SqliteStore(url, busy_timeout=settings.sqlite_busy_timeout)
     elif url.startswith(("neo4j://", "neo4j+s://", "bolt://", "bolt+s://")):
         from graph_service.store.neo4j import Neo4jStore
 

@@ -138,6 +138,9 @@ class Store(Protocol):
     """
 
     url: str
+    imports_in_one_transaction: bool
+    """Whether a whole import file may be one write transaction (SQLite spills it to its log; Neo4j holds a
+    transaction's changes in memory, so its imports are validated first and then written in batches)."""
 
     def init_schema(self) -> None: ...
 

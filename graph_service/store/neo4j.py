@@ -361,6 +361,8 @@ class Neo4jStore:
     Reads stay read transactions, routable to secondaries.
     """
 
+    imports_in_one_transaction = False
+
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = url
         self.database = settings.neo4j_database

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from graph_service.errors import InvalidInput
 from graph_service.importing.bulk import import_file
+from graph_service.settings import Settings
+from graph_service.store import open_store
 from graph_service.store.base import Store
 
 
@@ -82,3 +85,31 @@ def test_batches_commit_in_order_and_injection_strings_stay_data(store: Store, t
     assert summary.created == 25
     stored = store.read(lambda tx: tx.get_many("person", ["p0", "p1", "p2"]))
     assert [stored[f"p{i}"].name for i in range(3)] == names
+
+
+def test_a_problem_in_the_last_batch_leaves_the_batches_before_unwritten(store: Store, tmp_path: Path) -> None:
+    rows = [json.dumps({"id": f"p{i}", "name": f"Person {i}"}) for i in range(20)]
+    rows += ['{"id": "p20", "name": ""}', '{"id": "p21"}']
+    path = write(tmp_path / "people.jsonl", "\n".join(rows) + "\n")
+    feed_before = store.read(lambda tx: tx.last_change())
+    with pytest.raises(InvalidInput) as caught:
+        import_file(store=store, entity="person", path=path, batch_size=7)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(21, "name"), (22, "name")]
+    assert store.read(lambda tx: tx.count("person")) == 0
+    assert store.read(lambda tx: tx.last_change()) == feed_before
+
+
+def test_sqlite_readers_see_an_import_only_once_it_is_complete(tmp_path: Path) -> None:
+    store = open_store(Settings(store=f"sqlite:///{tmp_path / 'graph.db'}", env="test"))
+    path = write(tmp_path / "people.jsonl", "\n".join(json.dumps({"id": f"p{i}", "name": "P"}) for i in range(30)))
+    seen_by_a_reader: list[int] = []
+    with ThreadPoolExecutor(max_workers=1) as reader:  # another thread: another connection
+
+        def progress(rows: int) -> None:
+            seen_by_a_reader.append(reader.submit(store.read, lambda tx: tx.count("person")).result())
+
+        summary = import_file(store=store, entity="person", path=path, batch_size=10, progress=progress)
+        after = reader.submit(store.read, lambda tx: tx.count("person")).result()
+    store.close()
+    assert summary.created == 30
+    assert seen_by_a_reader == [0, 0, 0] and after == 30

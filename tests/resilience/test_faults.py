@@ -107,8 +107,8 @@ def test_api_answers_503_while_neo4j_is_down_and_recovers(neo4j_server, neo4j_st
         assert client.get("/people", headers=headers).status_code == 200
 
 
-def sqlite_api(path: Path) -> tuple[TestClient, dict[str, str]]:
-    settings = Settings(store=f"sqlite:///{path}", env="test")
+def sqlite_api(path: Path, busy_timeout: float = 0.5) -> tuple[TestClient, dict[str, str]]:
+    settings = Settings(store=f"sqlite:///{path}", env="test", sqlite_busy_timeout=busy_timeout)
     store = open_store(settings)
     token = keys.create(store=store, user="ops", scope=Scope.write)[1]
     store.close()
@@ -125,6 +125,34 @@ def test_locked_sqlite_gives_503_then_recovers(tmp_path: Path) -> None:
         blocker.execute("ROLLBACK")
         blocker.close()
         assert client.post("/people", json={"id": "x", "name": "X"}, headers=headers).status_code == 201
+
+
+def test_sqlite_api_writes_wait_for_an_import_then_answer_503_or_go_through(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    people = tmp_path / "people.jsonl"
+    people.write_text("\n".join(json.dumps({"id": f"p{i}", "name": "P"}) for i in range(40)))
+    impatient, headers = sqlite_api(path, busy_timeout=0.2)
+    patient, _ = sqlite_api(path, busy_timeout=30)
+    importer = open_store(Settings(store=f"sqlite:///{path}", env="test"))
+    answers: list[int] = []
+    waiting: list[threading.Thread] = []
+
+    def progress(rows: int) -> None:  # called inside the import's transaction, after each batch
+        if not answers:
+            answers.append(impatient.post("/people", json={"id": "x", "name": "X"}, headers=headers).status_code)
+            waiting.append(threading.Thread(target=lambda: answers.append(
+                patient.post("/people", json={"id": "y", "name": "Y"}, headers=headers).status_code)))
+            waiting[0].start()
+            time.sleep(0.3)
+
+    with impatient, patient:
+        summary = import_file(store=importer, entity="person", path=people, batch_size=10, progress=progress)
+        waiting[0].join(timeout=30)
+        ids = {row["id"] for row in scan_all(importer, "person")}
+    importer.close()
+    assert summary.created == 40
+    assert answers == [503, 201]
+    assert ids == {f"p{i}" for i in range(40)} | {"y"}
 
 
 def test_read_only_sqlite_gives_503_for_writes_and_still_reads(tmp_path: Path) -> None:
