@@ -69,7 +69,7 @@ CHUNK = 900  # stays under SQLite's bound-parameter limit
 CACHE_KIB = 8 * 1024  # page cache of a connection (one per thread: an API worker has dozens of them)
 BULK_CACHE_KIB = 64 * 1024  # a connection that checks or writes a bulk batch: holds the id indexes of a large import
 BULK_ROWS = 1000
-WAL_CHECKPOINT_PAGES = 100_000  # ~400 MB of log between checkpoints: large writes are not held up by them
+WAL_CHECKPOINT_PAGES = 10_000  # ~40 MB of log between checkpoints: an import of any size checkpoints its own log at commit
 
 
 def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
