@@ -933,7 +933,7 @@ class Projection:
             for raw in fetch(entity):
                 persons |= ({p for pair in interaction_pairs(raw, self.weights.max_group) for p in pair[:2]}
                             if entity == "interaction" else {p for link in referral_links(raw) for p in link[:2]})
-            for person in sorted(persons & set(G)):
+            for person in sorted(p for p in persons if p in G):  # not set(G): a refresh after a write costs its own persons only
                 touched |= self._recount(tx, builder, entity, person, count)
         for p, q in touched:
             builder.settle(p, q)
