@@ -136,16 +136,16 @@ class SqliteTx:
             [(i.id, p) for i in interactions for p in i.persons()],
         )
 
-    def _cache_for(self, rows: int) -> None:
-        """A connection that checks or writes a bulk batch gets the larger page cache."""
-        if rows >= BULK_ROWS:
+    def _among(self, table: str, columns: str, ids: Sequence[str]) -> sqlite3.Cursor:
+        """``columns`` of the stored rows among ``ids``, in one statement (the ids go as one JSON array); a bulk
+        batch gets the connection's larger page cache."""
+        if len(ids) >= BULK_ROWS:
             self.conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        sql = f"SELECT {columns} FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+        return self.conn.execute(sql, (orjson.dumps(list(ids)),))
 
     def _fingerprints(self, table: str, ids: Sequence[str]) -> dict[str, str]:
-        """The stored fingerprints of the records among ``ids``, in one statement (the ids go as one JSON array)."""
-        self._cache_for(len(ids))
-        sql = f"SELECT id, fp FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
-        return dict(self.conn.execute(sql, (orjson.dumps(list(ids)),)))
+        return dict(self._among(table, "id, fp", ids))
 
     def get_many(self, entity: str, ids: Sequence[str]) -> dict[str, Record]:
         table, _ = TABLES[entity]
@@ -157,10 +157,7 @@ class SqliteTx:
         return found
 
     def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
-        """Read from the id index alone (no table rows), in one statement."""
-        self._cache_for(len(ids))
-        sql = f"SELECT id FROM {TABLES[entity][0]} WHERE id IN (SELECT value FROM json_each(?))"
-        return {id for (id,) in self.conn.execute(sql, (orjson.dumps(list(ids)),))}
+        return {id for (id,) in self._among(TABLES[entity][0], "id", ids)}  # the id index alone, no table rows
 
     def list(self, entity: str, *, after: str | None, limit: int, filters: Mapping[str, Any]) -> list[Record]:
         table, _ = TABLES[entity]
