@@ -54,7 +54,9 @@ from graph_service.generate import AS_OF, Synthetic  # noqa: E402
 from graph_service.importing.snapshot import apply_snapshot  # noqa: E402
 from graph_service.model import DecisionLayer, Employment, JobMove, Tie  # noqa: E402
 from graph_service.moves import is_side_position  # noqa: E402
-from graph_service.store.sqlite import SqliteStore  # noqa: E402
+from graph_service.settings import Settings  # noqa: E402
+from graph_service.store import open_store  # noqa: E402
+from graph_service.store.base import Store  # noqa: E402
 
 GOALS = {"snapshot_seconds": 10.0, "feed_p50_ms": 50.0}
 BATCH = 10_000
@@ -127,12 +129,16 @@ def fill(path: Path, people: int, seed: int) -> dict[str, Any]:
         return _fill(path, people, seed)
 
 
+def sqlite_store(path: Path, *, prepare: bool = True) -> Store:
+    """The SQLite store at ``path``, opened as the service opens it."""
+    return open_store(Settings(store=f"sqlite:///{path}", env="test"), prepare=prepare)
+
+
 def _fill(path: Path, people: int, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
     if path.exists():
         path.unlink()
-    store = SqliteStore(f"sqlite:///{path}")
-    store.init_schema()
+    store = sqlite_store(path)
     generated = world(people, seed)
     counts: dict[str, int] = defaultdict(int)
     for kind in ("person", "company"):
@@ -170,7 +176,7 @@ def prepared(work: Path, name: str, people: int, seed: int, reuse: bool) -> tupl
     base = work / f"{name}-base.db"
     info: dict[str, Any] | None = None
     if reuse and base.exists():
-        probe = SqliteStore(f"sqlite:///{base}")
+        probe = sqlite_store(base, prepare=False)
         doc = probe.read(lambda tx: tx.get_doc("bench", "world"))
         probe.close()
         if doc and doc["people"] == people and doc["seed"] == seed:
@@ -188,7 +194,7 @@ def prepared(work: Path, name: str, people: int, seed: int, reuse: bool) -> tupl
 # -- the snapshot ----------------------------------------------------------------------------
 
 
-def write_snapshot(store: SqliteStore, path: Path, rows_wanted: int, seed: int, own_company: str) -> dict[str, int]:
+def write_snapshot(store: Store, path: Path, rows_wanted: int, seed: int, own_company: str) -> dict[str, int]:
     """A snapshot file of whole companies' current staff, with role changes, moves in, and people left out."""
     rng = random.Random(seed)
     staff: dict[str, list[Employment]] = defaultdict(list)
@@ -241,8 +247,7 @@ def write_snapshot(store: SqliteStore, path: Path, rows_wanted: int, seed: int, 
 
 def bench_snapshot(work: Path, people: int, rows: int, seed: int, reuse: bool) -> dict[str, Any]:
     path, info = prepared(work, "snapshot", people, seed, reuse)
-    store = SqliteStore(f"sqlite:///{path}")
-    store.init_schema()  # as the service opens a store: a reused copy gets today's indexes (not timed)
+    store = sqlite_store(path)  # as the service opens a store: a reused copy gets today's indexes (not timed)
     snapshot = work / "snapshot.csv"
     own_company = world(people, seed).company_id(0)
     shape = write_snapshot(store, snapshot, rows, seed, own_company)
@@ -274,7 +279,7 @@ def bench_snapshot(work: Path, people: int, rows: int, seed: int, reuse: bool) -
 
 def bench_feed(work: Path, people: int, runs: int, seed: int, reuse: bool) -> dict[str, Any]:
     path, info = prepared(work, "feed", people, seed, reuse)
-    store = SqliteStore(f"sqlite:///{path}")
+    store = sqlite_store(path, prepare=False)
     before = rss_mb()
     started = time.perf_counter()
     index = feed.FeedIndex(store)

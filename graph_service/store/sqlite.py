@@ -348,7 +348,7 @@ class SqliteStore:
 
     imports_in_one_transaction = True
 
-    def __init__(self, url: str, busy_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, busy_timeout: float) -> None:
         self.url = url
         self.path, _, self.query = url.removeprefix("sqlite:///").partition("?")
         self.busy_timeout = busy_timeout
