@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api import bookmarks, problems
+from api import bookmarks, liveness, problems
 from api.audit import AuditMiddleware
 from api.deps import RateLimit, prepare_store, query_parameters
 from api.routes import accounts, connect, health, imports, intros, moves, privacy, records, views
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(AuditMiddleware)
     bookmarks.install(app)
+    liveness.install(app)
     # specific paths (/moves/feed) before the generic record routes (/moves/{id})
     for module in (health, intros, accounts, moves, views, connect, privacy, imports, records):
         app.include_router(module.router)

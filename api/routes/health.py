@@ -1,4 +1,4 @@
-"""Liveness and readiness; the only routes without an API key."""
+"""Readiness: with liveness (``api.liveness``), the only routes without an API key."""
 
 from __future__ import annotations
 
@@ -10,10 +10,6 @@ from api.deps import StoreDep
 router = APIRouter(tags=["health"])
 
 
-class Health(BaseModel):
-    status: str
-
-
 class Ready(BaseModel):
     status: str
     store: str
@@ -22,12 +18,6 @@ class Ready(BaseModel):
         description="changes committed that this worker's projection has not applied yet (null: not built yet); "
         "every query applies them first"
     )
-
-
-@router.get("/health", response_model=Health, operation_id="health")
-async def health() -> Health:
-    """The process is up."""
-    return Health(status="ok")
 
 
 @router.get("/ready", response_model=Ready, operation_id="ready", responses={503: {"description": "Store unavailable"}})

@@ -17,6 +17,18 @@ def test_health_is_open_and_everything_else_needs_a_key(api: Api) -> None:
     assert api.client.get("/people", headers=api.headers(Scope.read)).status_code == 200
 
 
+def test_liveness_answers_ahead_of_everything_and_is_documented(api: Api) -> None:
+    bad_bookmark = {"Sgraph-Bookmark": "?", "Authorization": "Bearer sg_nope_nope"}
+    answer = api.client.get("/health", headers=bad_bookmark)
+    assert (answer.status_code, answer.headers["content-type"], answer.json()) == (200, "application/json", {"status": "ok"})
+    head = api.client.head("/health")
+    assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", str(len(answer.content)))
+    refused = api.client.post("/health")
+    assert (refused.status_code, refused.headers["allow"], refused.json()["title"]) == (405, "GET, HEAD", "Method Not Allowed")
+    operation = api.client.get("/openapi.json").json()["paths"]["/health"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Liveness"}
+
+
 def test_scopes(api: Api) -> None:
     body = {"id": "alice", "name": "Alice"}
     refused = api.client.post("/people", json=body, headers=api.headers(Scope.read))
