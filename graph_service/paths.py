@@ -320,7 +320,7 @@ class _Search:
         self.blocked = self.sources | self.targets | frozenset(avoid)
         self.weight = weight
         self.penalty = round(hop_penalty * COST_SCALE)
-        self.cost = _edge_cost(weight, min_strength, newer_than, self.penalty)
+        self.cost = _edge_cost(weight, min_strength, newer_than, self.penalty, G.graph.get("edge_type", dict))
         self.best: dict[Node, Label] = {}
 
     def expand(self) -> None:
@@ -687,9 +687,15 @@ class _Search:
                         strength=math.prod(h.strength for h in hops))
 
 
-def _edge_cost(weight: str, min_strength: float, newer_than: date | None, penalty: int) -> EdgeCost:
-    """The cost of walking an edge (its ``weight`` plus ``penalty``), or None when the rules forbid it."""
-    if min_strength <= 0 and newer_than is None:
+def _edge_cost(weight: str, min_strength: float, newer_than: date | None, penalty: int, edge_type: type) -> EdgeCost:
+    """The cost of walking an edge (its ``weight`` plus ``penalty``), or None when the rules forbid it.
+
+    Edges of a type with a ``cost_plus`` reader (the projection's) are read by it when no rule applies.
+    """
+    plain = min_strength <= 0 and newer_than is None
+    if plain and weight == "cost" and hasattr(edge_type, "cost_plus"):
+        return edge_type.cost_plus(penalty)  # type: ignore[no-any-return]
+    if plain:
         def cost(data: Mapping[str, Any]) -> int | None:
             return data[weight] + penalty
     else:

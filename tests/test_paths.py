@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from graph_service import paths as engine
 from graph_service.paths import COST_SCALE, best_introducers, cost_of, warm_paths
+from graph_service.projection import EdgeData
+from graph_service.strength import PairEvidence
 
 
 def graph(*edges: tuple[object, object, float] | tuple[object, object, float, date | None]) -> nx.Graph:
@@ -220,6 +222,23 @@ def run(problem: dict, side: str | None = None) -> list:
 def test_the_k_paths_are_the_k_best_under_the_diversity_rule(problem: dict, side: str | None) -> None:
     expected = greedy(all_paths(**problem), problem["k"], problem["diverse"])
     assert [(p.cost, len(p.hops), p.nodes) for p in run(problem, side)] == expected
+
+
+def projected(G: nx.Graph) -> nx.Graph:
+    """G with its edges as the projection holds them: EdgeData, walked with its own cost reader."""
+    P = nx.Graph(edge_type=EdgeData)
+    P.add_nodes_from(G)
+    for u, v, d in G.edges(data=True):
+        P.add_edge(u, v)
+        P._adj[u][v] = P._adj[v][u] = EdgeData.of(PairEvidence(), d["cost"], d["last"])
+    return P
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems())
+def test_the_projections_edges_give_the_same_paths(problem: dict) -> None:
+    expected = [(p.cost, p.nodes) for p in run(problem)]
+    assert [(p.cost, p.nodes) for p in run({**problem, "G": projected(problem["G"])})] == expected
 
 
 @st.composite
