@@ -47,6 +47,10 @@ class Settings(BaseSettings):
                                   "referrals than this are not expanded"
     )
     projection_poll_seconds: float = Field(1.0, gt=0)
+    worker_threads: int = Field(
+        8, ge=1, le=256, description="requests an API worker runs at once (its thread pool; more wait their turn): "
+                                     "each thread holds its own store connection and, on SQLite, its page cache"
+    )
     embed_secret: SecretStr | None = None
     frame_ancestors: str = "'self'"
     rate_limit_per_minute: int = Field(6000, ge=1)

@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL, doc
 """
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
-CACHE_KIB = 8 * 1024  # page cache of a connection (one per thread: an API worker has dozens of them)
+CACHE_KIB = 4 * 1024  # page cache of a connection (one per thread: SGRAPH_WORKER_THREADS of them in an API worker)
 BULK_CACHE_KIB = 64 * 1024  # a connection that checks or writes a bulk batch: holds the id indexes of a large import
 BULK_ROWS = 1000
 WAL_CHECKPOINT_PAGES = 10_000  # ~40 MB of log between checkpoints: an import of any size checkpoints its own log at commit

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.testclient import TestClient
+
+from api.app import create_app
 from graph_service.keys import Scope
+from graph_service.settings import Settings
 from tests.conftest import Api
 
 
@@ -27,6 +34,13 @@ def test_liveness_answers_ahead_of_everything_and_is_documented(api: Api) -> Non
     assert (refused.status_code, refused.headers["allow"], refused.json()["title"]) == (405, "GET, HEAD", "Method Not Allowed")
     operation = api.client.get("/openapi.json").json()["paths"]["/health"]["get"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Liveness"}
+
+
+def test_a_worker_runs_as_many_requests_at_once_as_its_threads_setting(tmp_path: Path) -> None:
+    settings = Settings(store=f"sqlite:///{tmp_path / 'sgraph.db'}", env="test", worker_threads=3)
+    with TestClient(create_app(settings)) as client:
+        assert client.portal is not None
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
 
 
 def test_scopes(api: Api) -> None:
