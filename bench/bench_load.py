@@ -13,7 +13,8 @@ Steps:
    ``$TMPDIR/sgraph-bench-load/people<N>-seed<S>/`` and reused when present. Each run works on a
    fresh copy of the cached store (the load writes to it) with a new admin key.
 2. Serve it: ``uvicorn api.app:create_app --factory --workers W --no-access-log`` on a free
-   127.0.0.1 port (``SGRAPH_RATE_LIMIT_PER_MINUTE`` set very high); wait for ``/ready``.
+   127.0.0.1 port (``SGRAPH_RATE_LIMIT_PER_MINUTE`` set very high; ``MALLOC_ARENA_MAX=2`` as
+   ``sgraph serve`` and the Docker image set it, for every server here); wait for ``/ready``.
 3. Warm up with the mixed workload in rounds until the median latency settles (the first requests
    of each worker build its projection).
 4. Soak: one wrk run of ``--soak-seconds`` with the mix of ``bench/load/mixed.lua``: 70% warm-path
@@ -144,6 +145,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+PROCESS_ENV = {"MALLOC_ARENA_MAX": "2"}
+"""For every server here: glibc's malloc arenas as ``sgraph serve`` and the Docker image set them for the service."""
+
+
 class Server:
     """uvicorn with ``workers`` processes on a free loopback port."""
 
@@ -152,7 +157,7 @@ class Server:
         self.name, self.port = name, free_port()
         self.command = [str(VENV_BIN / "uvicorn"), *target, "--host", "127.0.0.1", "--port", str(self.port),
                         "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-        self.env, self.log_file, self.cwd, self.workers = env, log_file, cwd, workers
+        self.env, self.log_file, self.cwd, self.workers = {**PROCESS_ENV, **env}, log_file, cwd, workers
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -348,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
                "SGRAPH_ENV": "development"}
         ours = Server("service", ["api.app:create_app", "--factory"], args.workers, env, run_dir / "service.log")
         servers.append(ours)
-        commands.append(" ".join(f"{k}={v}" for k, v in env.items()) + " " + " ".join(ours.command))
+        commands.append(" ".join(f"{k}={v}" for k, v in ours.env.items()) + " " + " ".join(ours.command))
         ours.start("/ready")
         log(f"service up on {ours.url}, workers {ours.worker_pids()}")
         wenv = {"SG_TOKEN": token, "SG_PEOPLE": str(args.people), "SG_PWIDTH": meta["person_id_format"][3:-1],
@@ -414,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
                               run_dir / "bare-fastapi.log")
         ours2 = Server("service", ["api.app:create_app", "--factory"], args.workers, env, run_dir / "service2.log")
         servers += [bare, bare_fastapi, ours2]
-        commands += [" ".join(bare.command), " ".join(bare_fastapi.command)]
+        commands += [" ".join([*(f"{k}={v}" for k, v in PROCESS_ENV.items()), *server.command])
+                     for server in (bare, bare_fastapi)]
         peers = {"service": ours2, "bare_fastapi": bare_fastapi, "bare_starlette": bare}
         side: dict[str, list[dict[str, Any]]] = {key: [] for key in peers}
         for server in peers.values():

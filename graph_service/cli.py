@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +111,7 @@ def serve(
     if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback and not keys.list_keys(store=the_store):
         raise Forbidden(f"refusing to serve on {host} with no API keys; create one with `sgraph keys create`")
     the_store.close()
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # read by each worker process as it starts (see README)
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port or settings.port,
                 workers=workers)
 
