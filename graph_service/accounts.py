@@ -338,17 +338,17 @@ def _gaps(layers: Sequence[LayerView], people: Sequence[MappedPerson]) -> list[s
 def _next_steps(G: nx.Graph, deciders: LayerView, team: frozenset[str], limit: int, max_hops: int) -> list[NextStep]:
     """The best warm path to each of the most influential uncovered decision-makers, up to ``limit`` of them."""
     sources = [member for member in sorted(team) if member in G]
+    wanted = [p for p in deciders.people if not p.coverage.covered and p.id in G]
     steps: list[NextStep] = []
-    for person in deciders.people:
-        if len(steps) >= limit or not sources:
-            break
-        if person.coverage.covered or person.id not in G:
-            continue
-        with private_ties(G):
+    if not sources or not wanted or limit <= 0:
+        return steps
+    with private_ties(G):
+        for person in wanted:
             found = warm_paths(G, sources, [person.id], k=1, max_hops=max_hops)
-            owners = tie_owners(G, found[0].nodes) if found else []
-        if found:
-            steps.append(_step(G, person, found[0], owners))
+            if found:
+                steps.append(_step(G, person, found[0], tie_owners(G, found[0].nodes)))
+                if len(steps) == limit:
+                    break
     return steps
 
 
