@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import openapi
 from graph_service import bookmarks
 from graph_service.store.base import Store
 
@@ -99,11 +100,4 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     """Honour and hand out bookmarks on every route, and say so in the OpenAPI schema."""
     app.add_middleware(BookmarkMiddleware)
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = document(build())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    openapi.amend(app, document)

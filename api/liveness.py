@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import openapi
 from api.problems import problem
 
 PATH = "/health"
@@ -60,11 +61,4 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     """Answer liveness ahead of every other middleware (call last: the last added runs first)."""
     app.add_middleware(LivenessMiddleware)
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = document(build())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    openapi.amend(app, document)
