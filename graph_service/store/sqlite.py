@@ -98,6 +98,12 @@ class SqliteTx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.seq: int | None = None  # the last change this transaction appended to the feed
+        self.bulk = False  # the connection's page cache was raised for a bulk batch
+
+    def end(self) -> None:
+        """After the transaction: a connection raised for a bulk batch gets its usual page cache back."""
+        if self.bulk:
+            self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     # -- entities ---------------------------------------------------------------
     def upsert(self, entity: str, records: Sequence[Record]) -> UpsertCounts:
@@ -138,9 +144,10 @@ class SqliteTx:
 
     def _among(self, table: str, columns: str, ids: Sequence[str]) -> sqlite3.Cursor:
         """``columns`` of the stored rows among ``ids``, in one statement (the ids go as one JSON array); a bulk
-        batch gets the connection's larger page cache."""
-        if len(ids) >= BULK_ROWS:
+        batch gets the larger page cache until the transaction ends."""
+        if len(ids) >= BULK_ROWS and not self.bulk:
             self.conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            self.bulk = True
         sql = f"SELECT {columns} FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
         return self.conn.execute(sql, (orjson.dumps(list(ids)),))
 
@@ -384,10 +391,12 @@ class SqliteStore:
     def read(self, fn: Callable[[SqliteTx], T]) -> T:
         def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN")
+            tx = SqliteTx(conn)
             try:
-                return fn(SqliteTx(conn))
+                return fn(tx)
             finally:
                 conn.execute("COMMIT")
+                tx.end()
 
         return self._run(run)
 
@@ -397,14 +406,17 @@ class SqliteStore:
 
         def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
+            tx = SqliteTx(conn)
             try:
-                tx = SqliteTx(conn)
                 result = fn(tx)
                 seq = tx.seq if tx.seq is not None or causal is None else tx.last_change()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            else:
+                conn.execute("COMMIT")
+            finally:
+                tx.end()
             if causal is not None and seq is not None:
                 causal.wrote(seq)
             return result
