@@ -29,7 +29,7 @@ import heapq
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
@@ -86,9 +86,11 @@ SINGLE_THREAD_TEXT = (
 TOP_ONLY_TEXT = "no relationship below the decision-makers: when they leave, nothing carries the account"
 
 
-@dataclass(frozen=True)
-class Staff:
-    """One person at the account, as the store or the projection knows them: the input of a map."""
+class Staff(NamedTuple):
+    """One person at the account, as the store or the projection knows them: the input of a map.
+
+    A named tuple, not a frozen dataclass: an account has thousands, built on every map.
+    """
 
     id: str
     name: str
@@ -392,24 +394,30 @@ def staff_on(
     if company_id not in found:
         raise NotFound("company", company_id)
     company: Any = found[company_id]
-    best: dict[str, tuple[tuple[bool, bool, date, str], Employment, bool]] = {}
+    best: dict[str, tuple[Employment, bool]] = {}
     for employment in possibly_held(tx, company_id, day):
         possible, certain = held_on(employment, day)
         if possible:
-            order = (is_side_position(employment), not certain, employment.start or date.min, employment.id)
             known = best.get(employment.person_id)
-            if known is None or order < known[0]:
-                best[employment.person_id] = (order, employment, certain)
+            if known is None or _first_position((employment, certain)) < _first_position(known):
+                best[employment.person_id] = (employment, certain)
     missing = [p for p in best if p not in names]
     stored: dict[str, Any] = tx.get_many("person", missing) if missing else {}
     staff = []
-    for person, (_, employment, certain) in best.items():
+    for person, (employment, certain) in best.items():
         layer, inferred = layer_of(employment)
         name = names[person]["name"] if person in names else getattr(stored.get(person), "name", person)
         seniority = employment.seniority if employment.seniority is not None else seniority_of(employment.title)
         staff.append(Staff(id=person, name=name, title=employment.title, department=employment.department,
                            layer=layer, layer_inferred=inferred, seniority=seniority, certain=certain))
     return CompanyRef(id=company.id, name=company.name, status=company.status), staff
+
+
+def _first_position(held: tuple[Employment, bool]) -> tuple[bool, bool, date, str]:
+    """Which of a person's positions at an account a map shows: a main job before a side position, a
+    certain one before a possible one, then the earliest."""
+    employment, certain = held
+    return is_side_position(employment), not certain, employment.start or date.min, employment.id
 
 
 def get_account_map(

@@ -209,7 +209,7 @@ def layer_of(employment: Employment, rules: Sequence[Rule] = DEFAULT_RULES) -> t
     """
     stated = employment.decision_layer
     if stated is not None and stated != DecisionLayer.unknown:
-        return DecisionLayer(stated), False
+        return stated, False
     return infer_layer(employment.title, employment.department, rules), True
 
 
