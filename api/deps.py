@@ -16,10 +16,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 from api.bookmarks import catch_up
 from graph_service.bounded import BoundedProjection, QueryProjection
-from graph_service.errors import Forbidden, InvalidInput, Problem, RateLimited, Unauthorized
+from graph_service.errors import (
+    Forbidden,
+    InvalidInput,
+    Problem,
+    RateLimited,
+    Unauthorized,
+)
 from graph_service.keys import ApiKey, Scope, authenticate
 from graph_service.projection import Projection
 from graph_service.settings import Settings
@@ -29,7 +36,7 @@ T = TypeVar("T")
 bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer sg_...`")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -40,9 +47,11 @@ def prepare_store(app: FastAPI) -> None:
         app.state.schema_ready = True
 
 
-def get_store(request: Request) -> Store:
-    prepare_store(request.app)
-    return request.app.state.store
+async def get_store(request: Request) -> Store:
+    app = request.app
+    if not app.state.schema_ready:
+        await run_in_threadpool(prepare_store, app)
+    return app.state.store
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -55,30 +64,44 @@ def per_process(request: Request, name: str, build: Callable[[Store], T]) -> T:
     """One object of this kind per app (per process), built on first use over the app's store.
 
     Projections, caches and indexes follow the store's change feed, so workers share
-    nothing but the store.
+    nothing but the store. Blocks while the object is built: call it from a worker thread.
     """
-    store = get_store(request)
     state = request.app.state
-    with _state_lock:
-        value = getattr(state, name, None)
-        if value is None:
-            value = build(store)
-            setattr(state, name, value)
+    value = getattr(state, name, None)
+    if value is None:
+        prepare_store(request.app)
+        with _state_lock:
+            value = getattr(state, name, None)
+            if value is None:
+                value = build(state.store)
+                setattr(state, name, value)
     return value
 
 
-def get_projection(request: Request) -> Projection:
+async def shared(request: Request, name: str, build: Callable[[Store], T]) -> T:
+    """:func:`per_process` for async dependencies: a worker thread only while the object is first built,
+    none once it exists (a thread hop costs more than the look-up)."""
+    value = getattr(request.app.state, name, None)
+    return value if value is not None else await run_in_threadpool(per_process, request, name, build)
+
+
+def projection_of(request: Request) -> Projection:
+    """The app's projection, from code already running in a worker thread."""
     return per_process(request, "projection", Projection)
 
 
-def get_query_projection(request: Request) -> QueryProjection:
+async def get_projection(request: Request) -> Projection:
+    return await shared(request, "projection", Projection)
+
+
+async def get_query_projection(request: Request) -> QueryProjection:
     """What warm paths and account maps run on: the full projection, or in bounded mode
     (``SGRAPH_PROJECTION_MODE=bounded``) one that reads each query's neighbourhood from the store."""
-    settings = get_settings(request)
+    settings = request.app.state.settings
     if settings.projection_mode == "bounded":
-        return per_process(request, "bounded_projection",
-                           lambda store: BoundedProjection(store, hub_degree=settings.bounded_hub_degree))
-    return get_projection(request)
+        return await shared(request, "bounded_projection",
+                            lambda store: BoundedProjection(store, hub_degree=settings.bounded_hub_degree))
+    return await get_projection(request)
 
 
 ProjectionDep = Annotated[QueryProjection, Depends(get_query_projection)]

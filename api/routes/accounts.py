@@ -8,17 +8,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 
-from api.deps import ProjectionDep, Reader, StoreDep, audit_persons, per_process
+from api.deps import ProjectionDep, Reader, StoreDep, audit_persons, per_process, shared
 from api.schemas import ERRORS
 from graph_service import accounts, screening
 from graph_service.errors import InvalidInput, problems_from_errors
+from graph_service.store.base import Store
 
 router = APIRouter(responses=ERRORS)
 
 
-def get_results_cache(request: Request) -> accounts.ResultCache:
+def _results_cache(store: Store) -> accounts.ResultCache:
     """Maps and rankings of this process, dropped whenever the projection moves on."""
-    return per_process(request, "results_cache", lambda store: accounts.ResultCache())
+    return accounts.ResultCache()
+
+
+def results_cache_of(request: Request) -> accounts.ResultCache:
+    """The process's results cache, from code already running in a worker thread."""
+    return per_process(request, "results_cache", _results_cache)
+
+
+async def get_results_cache(request: Request) -> accounts.ResultCache:
+    return await shared(request, "results_cache", _results_cache)
 
 
 CacheDep = Annotated[accounts.ResultCache, Depends(get_results_cache)]

@@ -10,7 +10,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import Admin, FullProjectionDep, Reader, StoreDep, audit_persons, get_projection, per_process
+from api.deps import (
+    Admin,
+    FullProjectionDep,
+    Reader,
+    StoreDep,
+    audit_persons,
+    per_process,
+    projection_of,
+)
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
@@ -26,7 +34,7 @@ def get_feed_index(request: Request, store: StoreDep) -> moves_feed.FeedIndex:
 
     Our tie strengths come from the app's projection, as for paths and account maps.
     """
-    projection = get_projection(request)
+    projection = projection_of(request)
     return per_process(request, "feed_index", lambda s: moves_feed.FeedIndex(s, projection))
 
 

@@ -28,8 +28,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api import views_glue
-from api.deps import Reader, SettingsDep, StoreDep, Writer, audit_persons, get_projection
-from api.routes.accounts import get_results_cache
+from api.deps import Reader, SettingsDep, StoreDep, Writer, audit_persons, projection_of
+from api.routes.accounts import results_cache_of
 from api.routes.moves import get_feed_index
 from api.schemas import ERRORS
 from graph_service.access import Viewer
@@ -81,8 +81,8 @@ def _build(request: Request, store: Store, viewer: Viewer, params: views_glue.Vi
     if isinstance(params, views_glue.TalentFlowParams):
         built = views_glue.build_view(params, store=store, viewer=viewer, feed_index=get_feed_index(request, store))
     else:
-        built = views_glue.build_view(params, store=store, viewer=viewer, projection=get_projection(request),
-                                      cache=get_results_cache(request))
+        built = views_glue.build_view(params, store=store, viewer=viewer, projection=projection_of(request),
+                                      cache=results_cache_of(request))
     audit_persons(request, built.persons)
     return built
 
