@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,7 +32,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = open_store(settings, prepare=False)
         app.state.store = store
         app.state.schema_ready = False
-        app.state.projection_turns = asyncio.Lock()
         try:
             prepare_store(app)
         except StoreUnavailable:

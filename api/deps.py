@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request, Security
@@ -94,27 +94,17 @@ async def get_projection(request: Request) -> Projection:
     return await shared(request, "projection", Projection)
 
 
-async def get_query_projection(request: Request) -> AsyncIterator[QueryProjection]:
+async def get_query_projection(request: Request) -> QueryProjection:
     """What warm paths and account maps run on: the full projection, or in bounded mode
-    (``SGRAPH_PROJECTION_MODE=bounded``) one that reads each query's neighbourhood from the store.
-
-    On the full projection, queries take turns in the order they arrived, until the route returns:
-    they hold the projection's lock one at a time anyway, and a thread lock goes to whichever waiter
-    wakes first, so a query could wait behind any number of later ones. Waiting here, they hold no
-    request thread either, which leaves those to routes that do not read the graph.
-    """
-    state = request.app.state
-    if state.settings.projection_mode == "bounded":
-        yield await shared(request, "bounded_projection",
-                           lambda store: BoundedProjection(store, hub_degree=state.settings.bounded_hub_degree))
-        return
-    projection = await get_projection(request)
-    async with state.projection_turns:
-        yield projection
+    (``SGRAPH_PROJECTION_MODE=bounded``) one that reads each query's neighbourhood from the store."""
+    settings = request.app.state.settings
+    if settings.projection_mode == "bounded":
+        return await shared(request, "bounded_projection",
+                            lambda store: BoundedProjection(store, hub_degree=settings.bounded_hub_degree))
+    return await get_projection(request)
 
 
-ProjectionDep = Annotated[QueryProjection, Depends(get_query_projection, scope="function")]
-"""Declare it after the API key, so that a request takes its turn only once it is let in."""
+ProjectionDep = Annotated[QueryProjection, Depends(get_query_projection)]
 FullProjectionDep = Annotated[Projection, Depends(get_projection)]
 """The whole graph in this process, whatever the mode (move impact)."""
 

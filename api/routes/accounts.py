@@ -86,7 +86,7 @@ def pareto(
 @router.get("/accounts/{company_id}/map", response_model=accounts.AccountMap, operation_id="get_account_map",
             tags=["accounts"])
 def account_map(
-    company_id: str, request: Request, key: Reader, store: StoreDep, cache: CacheDep, projection: ProjectionDep,
+    company_id: str, request: Request, store: StoreDep, projection: ProjectionDep, cache: CacheDep, key: Reader,
     as_of: Annotated[date | None, Query(description="the account's people on this day (default: today)")] = None,
     team: Annotated[str | None, Query(description="comma-separated person ids: our team for this map "
                                                  "(default: the persons marked internal)")] = None,
@@ -102,7 +102,7 @@ def account_map(
 
 @router.get("/influencers", response_model=accounts.Influencers, operation_id="list_influencers", tags=["accounts"])
 def influencers(
-    request: Request, _: Reader, store: StoreDep, cache: CacheDep, projection: ProjectionDep,
+    request: Request, store: StoreDep, projection: ProjectionDep, cache: CacheDep, _: Reader,
     toward: Annotated[str | None, Query(description="a company id: who best sways its decision-makers")] = None,
     by: Annotated[accounts.Ranking, Query(description="pagerank, brokers (betweenness) or figures")] = "pagerank",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,

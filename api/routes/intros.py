@@ -12,7 +12,7 @@ router = APIRouter(responses=ERRORS)
 
 
 @router.post("/intro-paths", response_model=IntroResult, operation_id="intro_paths", tags=["intros"])
-def intro_paths(request: Request, body: IntroRequest, key: Reader, projection: ProjectionDep) -> IntroResult:
+def intro_paths(request: Request, body: IntroRequest, projection: ProjectionDep, key: Reader) -> IntroResult:
     """The best chains of ties from our team (or given persons) to a person, or to a company's current
     employees in the decision layers asked, best first, every hop explained. Unknown ids give 404;
     impossible options (k = 0, more than 6 hops, no or two targets) 422. No path: an empty list and
