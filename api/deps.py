@@ -20,13 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bookmarks import catch_up
 from graph_service.bounded import BoundedProjection, QueryProjection
-from graph_service.errors import (
-    Forbidden,
-    InvalidInput,
-    Problem,
-    RateLimited,
-    Unauthorized,
-)
+from graph_service.errors import Forbidden, InvalidInput, Problem, RateLimited, Unauthorized
 from graph_service.keys import ApiKey, Scope, authenticate
 from graph_service.projection import Projection
 from graph_service.settings import Settings

@@ -10,15 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import (
-    Admin,
-    FullProjectionDep,
-    Reader,
-    StoreDep,
-    audit_persons,
-    per_process,
-    projection_of,
-)
+from api.deps import Admin, FullProjectionDep, Reader, StoreDep, audit_persons, per_process, projection_of
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
