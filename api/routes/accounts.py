@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 
 from api.deps import ProjectionDep, Reader, StoreDep, audit_persons, per_process, shared
+from api.responses import json_response
 from api.schemas import ERRORS
 from graph_service import accounts, screening
 from graph_service.errors import InvalidInput, problems_from_errors
@@ -59,7 +60,7 @@ def screen(
     sort: Annotated[str | None, Query(description="comma-separated fields, most significant first, '-' for "
                                                   f"descending (default {','.join(screening.DEFAULT_SORT)})")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> screening.Screen:
+) -> Response:
     """Companies that pass the screen of the seed article (size, health, industry standing, ownership,
     kind of account, payment reputation), best first."""
     try:
@@ -71,16 +72,16 @@ def screen(
     except ValidationError as err:
         raise InvalidInput(problems_from_errors(err.errors())) from err
     order = [key.strip() for key in sort.split(",") if key.strip()] if sort else screening.DEFAULT_SORT
-    return screening.screen(store=store, filters=filters, sort=order, limit=limit)
+    return json_response(screening.screen(store=store, filters=filters, sort=order, limit=limit))
 
 
 @router.get("/accounts/pareto", response_model=screening.Pareto, operation_id="pareto_accounts", tags=["accounts"])
 def pareto(
     store: StoreDep, _: Reader,
     share: Annotated[float, Query(gt=0, le=1, description="the head's share of the revenue")] = 0.8,
-) -> screening.Pareto:
+) -> Response:
     """Which customers make ``share`` of the revenue (the 80/20 rule), largest first."""
-    return screening.revenue_pareto(store=store, share=share)
+    return json_response(screening.revenue_pareto(store=store, share=share))
 
 
 @router.get("/accounts/{company_id}/map", response_model=accounts.AccountMap, operation_id="get_account_map",
@@ -91,13 +92,13 @@ def account_map(
     team: Annotated[str | None, Query(description="comma-separated person ids: our team for this map "
                                                  "(default: the persons marked internal)")] = None,
     next_steps: Annotated[int, Query(ge=0, le=50, description="warm paths to uncovered decision-makers")] = 5,
-) -> accounts.AccountMap:
+) -> Response:
     """The buying committee of one company by decision layer: influence, our coverage, gaps and next steps."""
     found = accounts.get_account_map(store=store, projection=projection, company_id=company_id, as_of=as_of,
                                      team=_listed(team) if team is not None else None, cache=cache,
                                      next_steps=next_steps, viewer=key.viewer())
     audit_persons(request, [p.id for view in found.layers for p in view.people])
-    return found
+    return json_response(found)
 
 
 @router.get("/influencers", response_model=accounts.Influencers, operation_id="list_influencers", tags=["accounts"])
@@ -106,9 +107,9 @@ def influencers(
     toward: Annotated[str | None, Query(description="a company id: who best sways its decision-makers")] = None,
     by: Annotated[accounts.Ranking, Query(description="pagerank, brokers (betweenness) or figures")] = "pagerank",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-) -> accounts.Influencers:
+) -> Response:
     """The most influential people, or those best placed to sway the people who sign at ``toward``."""
     found = accounts.list_influencers(store=store, projection=projection, toward=toward, by=by, limit=limit,
                                       cache=cache)
     audit_persons(request, [p.id for p in found.people])
-    return found
+    return json_response(found)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from api.deps import ProjectionDep, Reader, audit_persons
+from api.responses import json_response
 from api.schemas import ERRORS
 from graph_service.intros import IntroRequest, IntroResult, find_intro_paths
 
@@ -12,7 +13,7 @@ router = APIRouter(responses=ERRORS)
 
 
 @router.post("/intro-paths", response_model=IntroResult, operation_id="intro_paths", tags=["intros"])
-def intro_paths(request: Request, body: IntroRequest, projection: ProjectionDep, key: Reader) -> IntroResult:
+def intro_paths(request: Request, body: IntroRequest, projection: ProjectionDep, key: Reader) -> Response:
     """The best chains of ties from our team (or given persons) to a person, or to a company's current
     employees in the decision layers asked, best first, every hop explained. Unknown ids give 404;
     impossible options (k = 0, more than 6 hops, no or two targets) 422. No path: an empty list and
@@ -20,4 +21,4 @@ def intro_paths(request: Request, body: IntroRequest, projection: ProjectionDep,
     person it reaches, its strength or its evidence."""
     result = find_intro_paths(projection=projection, request=body, viewer=key.viewer())
     audit_persons(request, sorted({hop.target.id for path in result.paths for hop in path.hops if hop.target}))
-    return result
+    return json_response(result)

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import Admin, FullProjectionDep, Reader, StoreDep, audit_persons, per_process, projection_of
+from api.responses import json_response
 from api.schemas import ERRORS
 from graph_service import asof, impact, webhooks
 from graph_service import feed as moves_feed
@@ -45,52 +46,52 @@ def feed(
     include_role_changes: Annotated[bool, Query(description="also new roles inside one company")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     after: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-) -> moves_feed.FeedPage:
+) -> Response:
     """Job moves, most relevant first: the mover's layer and seniority before and after, our tie to them,
     and the status of the company joined (the score and its parts come with each item)."""
     page = moves_feed.list_feed(store=store, index=index, since=since, until=until, company_id=company_id,
                                 direction=direction, layer=layer.value if layer else None, connected=connected,
                                 include_role_changes=include_role_changes, limit=limit, after=after)
     audit_persons(request, [item.move.person_id for item in page.items])
-    return page
+    return json_response(page)
 
 
 @router.get("/moves/{move_id}/impact", response_model=impact.Impact, operation_id="move_impact", tags=["moves"])
 def move_impact(request: Request, move_id: str, key: Reader, store: StoreDep, projection: FullProjectionDep,
                 on: Annotated[Day | None, Query(description="read coverage as of this day (default today)")] = None,
-                ) -> impact.Impact:
+                ) -> Response:
     """For the company left, who we still know there per decision layer; for the company joined,
     the warm door: the mover, our best path to them, and who else we know there."""
     found = impact.get(store=store, move_id=move_id, on=on, projection=projection, viewer=key.viewer())
     persons = [found.person.id] + [c.person.id for side in (found.left.coverage, found.joined.coverage)
                                    for layer in side for c in layer.contacts]
     audit_persons(request, persons)
-    return found
+    return json_response(found)
 
 
 @router.get("/as-of/companies/{company_id}/people", response_model=asof.AccountPeople,
             operation_id="company_people_as_of", tags=["as-of"])
 def company_people_as_of(request: Request, company_id: str, on: Annotated[Day, Query(description="the day")],
-                         store: StoreDep, _: Reader) -> asof.AccountPeople:
+                         store: StoreDep, _: Reader) -> Response:
     """A company's people on a day, by decision layer, with our tie to each."""
     found = asof.people_on(store=store, company_id=company_id, on=on)
     audit_persons(request, [m.person.id for m in found.people])
-    return found
+    return json_response(found)
 
 
 @router.get("/as-of/people/{person_id}/employer", response_model=asof.Employer, operation_id="person_employer_as_of",
             tags=["as-of"])
 def person_employer_as_of(person_id: str, on: Annotated[Day, Query(description="the day")], store: StoreDep,
-                          _: Reader) -> asof.Employer:
+                          _: Reader) -> Response:
     """Where a person worked on a day (``certain`` is false where date precision leaves it open)."""
-    return asof.employer_on(store=store, person_id=person_id, on=on)
+    return json_response(asof.employer_on(store=store, person_id=person_id, on=on))
 
 
 @router.get("/people/{person_id}/timeline", response_model=asof.Timeline, operation_id="person_timeline",
             tags=["as-of"])
-def person_timeline(person_id: str, store: StoreDep, _: Reader) -> asof.Timeline:
+def person_timeline(person_id: str, store: StoreDep, _: Reader) -> Response:
     """A person's career, oldest position first, each with the move that began it."""
-    return asof.timeline(store=store, person_id=person_id)
+    return json_response(asof.timeline(store=store, person_id=person_id))
 
 
 # -- webhooks (admin) ---------------------------------------------------------------------------

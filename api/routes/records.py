@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.deps import Reader, StoreDep, Writer, audit_persons
+from api.responses import json_response
 from api.schemas import ERRORS, Page
 from graph_service import records
 from graph_service.access import Viewer, can_see, check_can_change
@@ -75,39 +76,39 @@ def _add_routes(entity: str, path: str, plural: str, model: type[Record]) -> Non
     Query_ = filters_model(entity)
 
     @router.get(path, response_model=Page[model], operation_id=f"list_{plural}", tags=[tag])  # type: ignore[valid-type]
-    def list_(request: Request, store: StoreDep, key: Reader, query: Annotated[Query_, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def list_(request: Request, store: StoreDep, key: Reader, query: Annotated[Query_, Query()]) -> Response:  # type: ignore[valid-type]
         given = query.model_dump(exclude={"after", "limit"}, exclude_none=True)
         limit = query.limit
         items = records.list_records(store=store, entity=entity, after=query.after, limit=limit, filters=given)
         page = _page(items, limit, key.viewer())
         audit_persons(request, persons_in(entity, page["items"]))
-        return page
+        return json_response(Page[model](**page))
 
     @router.get(path + "/{id}", response_model=model, operation_id=f"get_{entity}", tags=[tag])
-    def get(id: str, request: Request, store: StoreDep, key: Reader) -> Record:
+    def get(id: str, request: Request, store: StoreDep, key: Reader) -> Response:
         record = records.get_or_raise(store=store, entity=entity, id=id)
         if not can_see(key.viewer(), record):
             raise NotFound(entity, id)
         audit_persons(request, persons_in(entity, [record]))
-        return record
+        return json_response(record)
 
     if entity == "move":
         return
 
     @router.post(path, response_model=model, status_code=201, operation_id=f"create_{entity}", tags=[tag])
     def create(record: Annotated[model, Body()], store: StoreDep, key: Writer,  # type: ignore[valid-type]
-               create_placeholders: bool = False) -> Record:
+               create_placeholders: bool = False) -> Response:
         if "owner" in model.model_fields and record.owner is None:
             record = record.model_copy(update={"owner": key.viewer().id})
         if store.read(lambda tx: tx.existing_ids(entity, [record.id])):
             raise Conflict(f"{entity} {record.id!r} already exists; use PATCH to change it")
         records.save(store=store, entity=entity, records=[record], create_placeholders=create_placeholders)
-        return record
+        return json_response(record, status_code=201)
 
     @router.patch(path + "/{id}", response_model=model, operation_id=f"update_{entity}", tags=[tag])
-    def update(id: str, changes: Annotated[dict[str, Any], Body()], store: StoreDep, key: Writer) -> Record:
+    def update(id: str, changes: Annotated[dict[str, Any], Body()], store: StoreDep, key: Writer) -> Response:
         check_can_change(key.viewer(), entity, records.get_or_raise(store=store, entity=entity, id=id))
-        return records.update(store=store, entity=entity, id=id, changes=changes)
+        return json_response(records.update(store=store, entity=entity, id=id, changes=changes))
 
     @router.delete(path + "/{id}", status_code=204, operation_id=f"delete_{entity}", tags=[tag])
     def delete(id: str, store: StoreDep, key: Writer) -> Response:
