@@ -23,7 +23,11 @@ Steps:
    (5% ``POST /people``, 5% ``PATCH /people/{id}``). wrk is closed-loop: ``--connections``
    connections each with one request in flight; latencies are wrk's (HdrHistogram, microseconds).
    The RSS of every worker is sampled (psutil) every ``--sample-seconds``; memory growth compares
-   the mean of the first minute with the last minute (a fifth of the soak each, if shorter).
+   the mean of the first minute with the last minute (a fifth of the soak each, if shorter). Each
+   sample also counts wrk's connections per worker: uvicorn's workers share one listening socket,
+   and the first to wake accepts every connection waiting, so wrk's burst of 16 can split 8/8 or
+   16/0 (then one worker does all the work and the other idles). The soak keeps its connections, so
+   its throughput depends on that split; the JSON records it.
 5. Per route: short runs of each kind of request alone, to say where the time goes.
 6. Trivial endpoint: ``GET /health`` of the service and of ``bench/load/bare_app.py`` (a bare
    Starlette app, the goal's peer, and a bare FastAPI app: the framework's own cost), each served
@@ -47,6 +51,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -258,12 +263,27 @@ class RssSampler(threading.Thread):
                     pass
             self.samples.append({"t": round(time.monotonic() - self.t0, 1), "rss_mb": round(sum(rss.values()) / 2**20, 1),
                                  "load1": round(os.getloadavg()[0], 2),
-                                 "per_worker_mb": {p: round(v / 2**20, 1) for p, v in rss.items()}})
+                                 "per_worker_mb": {p: round(v / 2**20, 1) for p, v in rss.items()},
+                                 "connections": connections_per_worker(self.server)})
             self.stopped.wait(self.every)
 
     def stop(self) -> None:
         self.stopped.set()
         self.join()
+
+
+def connections_per_worker(server: Server) -> list[int]:
+    """Established client connections held by each worker, fewest first. The workers share one listening
+    socket, and the first to wake accepts every connection waiting, so a burst of new connections (wrk
+    opening all of its own at once) can land on one worker."""
+    counts = []
+    for pid in server.worker_pids():
+        try:
+            held = psutil.Process(pid).net_connections(kind="tcp")
+        except psutil.Error:
+            continue
+        counts.append(sum(1 for c in held if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == server.port))
+    return sorted(counts)
 
 
 def worker_cpu_seconds(server: Server) -> float:
@@ -398,9 +418,14 @@ def main(argv: list[str] | None = None) -> int:
         soak["load_average_1min"] = {"mean": round(statistics.mean(loads), 2), "max": max(loads)}
         soak["memory"] = memory_growth(sampler.samples, args.soak_seconds)
         soak["memory"]["series"] = [[s["t"], s["rss_mb"]] for s in sampler.samples]
+        splits = Counter(tuple(s["connections"]) for s in sampler.samples)
+        soak["connections_per_worker"] = {"most_seen": list(splits.most_common(1)[0][0]),
+                                          "seen": {str(list(k)): n for k, n in splits.items()},
+                                          "note": "wrk's connections held by each worker, per memory sample"}
         result["soak"] = soak
         log(f"soak: {soak['rps']} req/s, p50 {soak['latency_ms']['p50']} ms, p99 {soak['latency_ms']['p99']} ms, "
-            f"errors {soak['errors']} {soak['statuses']}, memory {soak['memory']['growth_pct']}%")
+            f"errors {soak['errors']} {soak['statuses']}, memory {soak['memory']['growth_pct']}%, "
+            f"connections per worker {soak['connections_per_worker']['most_seen']}")
 
         # 5. per route
         if args.route_seconds:

@@ -171,7 +171,7 @@ def subgraph_adjacency(G: nx.Graph, nodes: Iterable[Node], weight: str | None = 
     for i, node in enumerate(nodes):
         around = adj.get(node)
         if around:
-            tied = around.keys() & later  # at C speed: most ties of a company's people leave it
+            tied = later.intersection(around)  # at C speed: most ties of a company's people leave it
             rows.extend(itertools.repeat(i, len(tied)))
             cols.extend(map(position.__getitem__, tied))
             edges.extend(map(around.__getitem__, tied))
