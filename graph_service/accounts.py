@@ -35,7 +35,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from graph_service.access import Viewer, masked_path, private_note
-from graph_service.asof import held_on, possibly_held
+from graph_service.asof import held_on, possibly_held_stored
 from graph_service.bounded import BoundedProjection, QueryProjection, full_only
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
@@ -49,7 +49,7 @@ from graph_service.influence import (
     weighted_pagerank,
 )
 from graph_service.layers import layer_of, seniority_of
-from graph_service.model import DecisionLayer, Employment
+from graph_service.model import DecisionLayer, StoredEmployment
 from graph_service.moves import is_side_position
 from graph_service.paths import WarmPath, warm_paths
 from graph_service.projection import ResultCache, private_ties, tie_owners
@@ -394,8 +394,8 @@ def staff_on(
     if company_id not in found:
         raise NotFound("company", company_id)
     company: Any = found[company_id]
-    best: dict[str, tuple[Employment, bool]] = {}
-    for employment in possibly_held(tx, company_id, day):
+    best: dict[str, tuple[StoredEmployment, bool]] = {}
+    for employment in possibly_held_stored(tx, company_id, day):
         possible, certain = held_on(employment, day)
         if possible:
             known = best.get(employment.person_id)
@@ -413,7 +413,7 @@ def staff_on(
     return CompanyRef(id=company.id, name=company.name, status=company.status), staff
 
 
-def _first_position(held: tuple[Employment, bool]) -> tuple[bool, bool, date, str]:
+def _first_position(held: tuple[StoredEmployment, bool]) -> tuple[bool, bool, date, str]:
     """Which of a person's positions at an account a map shows: a main job before a side position, a
     certain one before a possible one, then the earliest."""
     employment, certain = held

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
 from graph_service.errors import NotFound
 from graph_service.feed import CompanyRef, OurTie, list_all, member_ties, strongest, team_of
 from graph_service.layers import layer_of, seniority_of
-from graph_service.model import DatePrecision, Employment, JobMove
+from graph_service.model import DatePrecision, Employment, JobMove, StoredEmployment
 from graph_service.moves import is_side_position
 from graph_service.store.base import Store, StoreTx
 
@@ -37,7 +38,7 @@ def period_end(day: date, precision: str) -> date:
     return day + timedelta(days=1)
 
 
-def held_on(employment: Employment, day: date) -> tuple[bool, bool]:
+def held_on(employment: Employment | StoredEmployment, day: date) -> tuple[bool, bool]:
     """(possibly held, certainly held) on ``day``, given the precision of the stored dates."""
     start, end, precision = employment.start, employment.end, employment.precision
     if start is not None and start > day:
@@ -52,12 +53,22 @@ def held_on(employment: Employment, day: date) -> tuple[bool, bool]:
 
 
 _EMPLOYMENTS = TypeAdapter(list[Employment])  # one call validates them all
+_STORED = TypeAdapter(list[StoredEmployment])
 
 
 def possibly_held(tx: StoreTx, company_id: str, day: date) -> list[Employment]:
     """The company's employments that may have been held on ``day``, whatever their dates' precision
     (started by then, ended no more than a year before); :func:`held_on` tells which were."""
-    return _EMPLOYMENTS.validate_python(tx.employments_at({company_id: None}, within=(day - _YEAR, day)))
+    return _EMPLOYMENTS.validate_python(_possibly_held_rows(tx, company_id, day))
+
+
+def possibly_held_stored(tx: StoreTx, company_id: str, day: date) -> list[StoredEmployment]:
+    """:func:`possibly_held`, read as :class:`StoredEmployment`."""
+    return _STORED.validate_python(_possibly_held_rows(tx, company_id, day))
+
+
+def _possibly_held_rows(tx: StoreTx, company_id: str, day: date) -> list[dict[str, Any]]:
+    return tx.employments_at({company_id: None}, within=(day - _YEAR, day))
 
 
 class PersonRef(BaseModel):

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from graph_service.errors import InvalidInput, Problem
-from graph_service.model import DecisionLayer, Employment
+from graph_service.model import DecisionLayer, Employment, StoredEmployment
 
 _SEPARATORS = re.compile(r"[^\w]+|_")
 _ASCII = re.compile(r"[a-z0-9]")
@@ -201,7 +201,8 @@ def infer_layer(title: str, department: str = "", rules: Sequence[Rule] = DEFAUL
     return _infer(title, department, tuple(rules))
 
 
-def layer_of(employment: Employment, rules: Sequence[Rule] = DEFAULT_RULES) -> tuple[DecisionLayer, bool]:
+def layer_of(employment: Employment | StoredEmployment,
+             rules: Sequence[Rule] = DEFAULT_RULES) -> tuple[DecisionLayer, bool]:
     """An employment's decision layer and whether it was inferred.
 
     The stated layer always wins. A layer stated as ``unknown`` says nothing, so it

@@ -239,6 +239,28 @@ class Employment(Record):
         return (self.start is None or self.start <= day) and (self.end is None or self.end > day)
 
 
+class StoredEmployment(BaseModel):
+    """An employment as the store holds it, read by type only: for code that reads thousands at once.
+
+    The store holds validated records only. Checking them again with :class:`Employment`
+    (id patterns, ISO text, derived ids, enums) costs more than twice as much, which an
+    account map of thousands of people would pay on every build. Fields the store may add
+    later are ignored.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    person_id: str
+    company_id: str
+    title: str = ""
+    department: str = ""
+    decision_layer: str | None = None
+    seniority: int | None = None
+    start: date | None = None
+    end: date | None = None
+    precision: str = DatePrecision.day
+
+
 class Tie(Record):
     """An undirected person-to-person relationship; ``a`` < ``b`` after validation."""
 

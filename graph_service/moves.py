@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 
 from graph_service.layers import layer_of
-from graph_service.model import ChangeType, Employment, JobMove, content_id
+from graph_service.model import ChangeType, Employment, JobMove, StoredEmployment, content_id
 from graph_service.store.base import StoreTx
 
 SIDE_POSITION = re.compile(r"\bboard\b|\badvis|\bnon-executive\b|\btrustee\b|独立董事|^董事$|顾问|监事", re.IGNORECASE)
 
 
-def is_side_position(employment: Employment) -> bool:
+def is_side_position(employment: Employment | StoredEmployment) -> bool:
     """Board seats and advisory roles, held beside a job."""
     return _side_title(employment.title)
 
