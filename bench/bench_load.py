@@ -273,9 +273,7 @@ class RssSampler(threading.Thread):
 
 
 def connections_per_worker(server: Server) -> list[int]:
-    """Established client connections held by each worker, fewest first. The workers share one listening
-    socket, and the first to wake accepts every connection waiting, so a burst of new connections (wrk
-    opening all of its own at once) can land on one worker."""
+    """Established client connections held by each worker, fewest first (see step 4 above)."""
     counts = []
     for pid in server.worker_pids():
         try:

@@ -35,7 +35,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from graph_service.access import Viewer, masked_path, private_note
-from graph_service.asof import held_on, possibly_held_stored
+from graph_service.asof import held_on, possibly_held
 from graph_service.bounded import BoundedProjection, QueryProjection, full_only
 from graph_service.errors import InvalidInput, NotFound, Problem
 from graph_service.feed import team_of
@@ -395,7 +395,7 @@ def staff_on(
         raise NotFound("company", company_id)
     company: Any = found[company_id]
     best: dict[str, tuple[StoredEmployment, bool]] = {}
-    for employment in possibly_held_stored(tx, company_id, day):
+    for employment in possibly_held(tx, company_id, day, StoredEmployment):
         possible, certain = held_on(employment, day)
         if possible:
             known = best.get(employment.person_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -25,6 +25,7 @@ from graph_service.moves import is_side_position
 from graph_service.store.base import Store, StoreTx
 
 _YEAR = timedelta(days=366)
+E = TypeVar("E", Employment, StoredEmployment)
 
 
 def period_end(day: date, precision: str) -> date:
@@ -52,23 +53,14 @@ def held_on(employment: Employment | StoredEmployment, day: date) -> tuple[bool,
     return True, certain
 
 
-_EMPLOYMENTS = TypeAdapter(list[Employment])  # one call validates them all
-_STORED = TypeAdapter(list[StoredEmployment])
+_READERS = {model: TypeAdapter(list[model]) for model in (Employment, StoredEmployment)}  # one call reads them all
 
 
-def possibly_held(tx: StoreTx, company_id: str, day: date) -> list[Employment]:
+def possibly_held(tx: StoreTx, company_id: str, day: date, as_: type[E] = Employment) -> list[E]:
     """The company's employments that may have been held on ``day``, whatever their dates' precision
-    (started by then, ended no more than a year before); :func:`held_on` tells which were."""
-    return _EMPLOYMENTS.validate_python(_possibly_held_rows(tx, company_id, day))
-
-
-def possibly_held_stored(tx: StoreTx, company_id: str, day: date) -> list[StoredEmployment]:
-    """:func:`possibly_held`, read as :class:`StoredEmployment`."""
-    return _STORED.validate_python(_possibly_held_rows(tx, company_id, day))
-
-
-def _possibly_held_rows(tx: StoreTx, company_id: str, day: date) -> list[dict[str, Any]]:
-    return tx.employments_at({company_id: None}, within=(day - _YEAR, day))
+    (started by then, ended no more than a year before), read as ``as_`` (:class:`StoredEmployment`
+    for an account map's thousands); :func:`held_on` tells which were."""
+    return _READERS[as_].validate_python(tx.employments_at({company_id: None}, within=(day - _YEAR, day)))
 
 
 class PersonRef(BaseModel):
